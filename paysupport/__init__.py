@@ -1,0 +1,82 @@
+"""paysupport: one API over micro-payment and creator-support services.
+
+Start with :func:`available` to see the installed providers and
+:func:`connect` to get a client::
+
+    import paysupport
+    client = paysupport.connect("flattr", client_id=..., client_secret=...)
+    client.support("https://example.com/episode-12")
+"""
+
+from paysupport._version import __version__
+from paysupport.errors import (
+    AccessDenied,
+    AuthError,
+    ConfigError,
+    HTTPError,
+    InsufficientScope,
+    InvalidRequest,
+    InvalidToken,
+    NotFound,
+    PaySupportError,
+    ProviderNotFound,
+    RateLimited,
+    ResponseFormatError,
+    StateMismatch,
+    Timeout,
+    TokenExpired,
+    TransportError,
+    Unsupported,
+)
+from paysupport.http import HttpOptions
+from paysupport.jsonapi import JsonApiDocument, JsonApiResource
+from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.registry import available, connect, load_failures
+from paysupport.resource import Resource
+from paysupport.tokens import (
+    JsonFileTokenStore,
+    MemoryTokenStore,
+    SqliteTokenStore,
+    Token,
+    TokenStore,
+)
+from paysupport.walk import Page, Walk
+
+__all__ = [
+    "AccessDenied",
+    "AuthError",
+    "Capability",
+    "Client",
+    "ConfigError",
+    "HTTPError",
+    "HttpOptions",
+    "InsufficientScope",
+    "InvalidRequest",
+    "InvalidToken",
+    "JsonApiDocument",
+    "JsonApiResource",
+    "JsonFileTokenStore",
+    "MemoryTokenStore",
+    "NotFound",
+    "Page",
+    "PaySupportError",
+    "ProviderInfo",
+    "ProviderNotFound",
+    "RateLimited",
+    "Resource",
+    "ResponseFormatError",
+    "SqliteTokenStore",
+    "StateMismatch",
+    "Timeout",
+    "Token",
+    "TokenExpired",
+    "TokenStore",
+    "TransportError",
+    "Unsupported",
+    "User",
+    "Walk",
+    "__version__",
+    "available",
+    "connect",
+    "load_failures",
+]

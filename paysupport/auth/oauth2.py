@@ -1,0 +1,334 @@
+"""OAuth 2 authorization-code flow with PKCE, refresh and safe token rotation.
+
+URLs and request bodies are built by oauthlib (the engine of requests-oauthlib);
+answers are read here so provider quirks become the library's errors. The
+token travels through the client's own pooled session, not a second one.
+
+Refresh is the delicate part. Providers such as Patreon rotate refresh tokens:
+after a refresh the old one is dead. When several threads or processes share a
+token store, only one may refresh; the others wait on the store's refresh
+lock, then re-read the store and use the token the winner saved.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from oauthlib.oauth2 import WebApplicationClient
+
+from paysupport.errors import (
+    AccessDenied,
+    AuthError,
+    InvalidRequest,
+    InvalidToken,
+    PaySupportError,
+    StateMismatch,
+    TokenExpired,
+)
+from paysupport.http import HttpClient, RefreshingAuth, decode_json
+from paysupport.tokens import Token, TokenStore
+
+TokenCallback = Callable[[Token], None]
+
+
+@dataclass(frozen=True)
+class OAuth2Endpoints:
+    """What a provider declares about its OAuth 2 server.
+
+    ``client_auth`` is ``"body"`` (client id and secret as form fields) or
+    ``"basic"`` (HTTP Basic, as Flattr documents). ``pkce`` says whether the
+    provider accepts S256 challenges.
+    """
+
+    authorize_url: str
+    token_url: str
+    scopes: tuple[str, ...]
+    default_scopes: tuple[str, ...]
+    client_auth: str = "body"
+    pkce: bool = True
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """Where to send the user, and what the callback must match.
+
+    Keep ``state`` and ``code_verifier`` server-side (in the user's session)
+    until the callback arrives; the repr hides the verifier.
+    """
+
+    url: str
+    state: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    code_verifier: str | None = None
+
+    def __repr__(self) -> str:
+        return f"AuthorizationRequest(redirect_uri={self.redirect_uri!r}, scopes={self.scopes!r})"
+
+
+class OAuth2Auth(RefreshingAuth):
+    """Bearer auth backed by a token store, refreshing before expiry and once after a 401."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        endpoints: OAuth2Endpoints,
+        http: HttpClient,
+        client_id: str | None,
+        client_secret: str | None,
+        redirect_uri: str | None,
+        store: TokenStore,
+        account: str = "default",
+        on_token_updated: TokenCallback | None = None,
+        leeway: float = 60.0,
+    ) -> None:
+        self.provider = provider
+        self.endpoints = endpoints
+        self.http = http
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.store = store
+        self.account = account
+        self.on_token_updated = on_token_updated
+        self.leeway = leeway
+        self._pending: dict[str, AuthorizationRequest] = {}
+        self._lock = threading.Lock()
+        http.redactor.add(client_secret)
+
+    # -- the authorization step -------------------------------------------------
+
+    def authorization_url(
+        self,
+        scopes: Sequence[str] | None = None,
+        *,
+        redirect_uri: str | None = None,
+        state: str | None = None,
+        **extra: str,
+    ) -> AuthorizationRequest:
+        """Build the URL to send the user to, with a fresh ``state`` and PKCE challenge."""
+        self._require_client()
+        chosen = tuple(scopes) if scopes is not None else self.endpoints.default_scopes
+        unknown = [s for s in chosen if s not in self.endpoints.scopes]
+        if unknown:
+            raise InvalidRequest(
+                f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(self.endpoints.scopes)}",
+                provider=self.provider,
+            )
+        redirect = redirect_uri or self.redirect_uri
+        if not redirect:
+            raise InvalidRequest("a redirect_uri is needed to log in", provider=self.provider)
+        client = WebApplicationClient(self.client_id)
+        state = state or secrets.token_urlsafe(24)
+        verifier = None
+        if self.endpoints.pkce:
+            verifier = client.create_code_verifier(64)
+            extra = {
+                **extra,
+                "code_challenge": client.create_code_challenge(verifier, "S256"),
+                "code_challenge_method": "S256",
+            }
+        url = client.prepare_request_uri(
+            self.endpoints.authorize_url,
+            redirect_uri=redirect,
+            scope=list(chosen) or None,
+            state=state,
+            **extra,
+        )
+        request = AuthorizationRequest(url, state, redirect, chosen, verifier)
+        with self._lock:
+            self._pending[state] = request
+        return request
+
+    def fetch_token(
+        self,
+        code: str | None = None,
+        *,
+        authorization_response: str | None = None,
+        state: str | None = None,
+        request: AuthorizationRequest | None = None,
+    ) -> Token:
+        """Exchange the callback's code for a token and store it.
+
+        Pass the full callback URL as ``authorization_response`` (its ``state``
+        is checked against the one issued) or the bare ``code``. A web app that
+        kept the :class:`AuthorizationRequest` in its session passes it as
+        ``request``; otherwise the one this object issued is used.
+        """
+        if authorization_response is not None:
+            query = parse_qs(urlsplit(authorization_response).query)
+            if "error" in query:
+                error = query["error"][0]
+                if error == "access_denied":
+                    raise AccessDenied(
+                        "the user declined the authorization", provider=self.provider
+                    )
+                raise AuthError(
+                    f"authorization failed: {error}", provider=self.provider, code=error
+                )
+            returned_state = next(iter(query.get("state", [])), None)
+            code = next(iter(query.get("code", [])), None)
+            if returned_state is None:
+                raise StateMismatch("the callback carries no state", provider=self.provider)
+            state = returned_state
+        if not code:
+            raise InvalidRequest("no authorization code to exchange", provider=self.provider)
+        pending = self._match_state(state, request)
+        self.http.redactor.add(code)
+        body: dict[str, str] = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": pending.redirect_uri if pending else (self.redirect_uri or ""),
+        }
+        if pending and pending.code_verifier:
+            body["code_verifier"] = pending.code_verifier
+        return self._token_request(body, previous=None)
+
+    def _match_state(
+        self, state: str | None, request: AuthorizationRequest | None
+    ) -> AuthorizationRequest | None:
+        if request is not None:
+            if state is not None and not hmac.compare_digest(state, request.state):
+                raise StateMismatch("the callback's state does not match", provider=self.provider)
+            return request
+        if state is None:
+            return None
+        with self._lock:
+            for issued, pending in list(self._pending.items()):
+                if hmac.compare_digest(issued, state):
+                    del self._pending[issued]
+                    return pending
+        raise StateMismatch(
+            "the callback's state was not issued by this client", provider=self.provider
+        )
+
+    # -- tokens -------------------------------------------------------------------
+
+    @property
+    def token(self) -> Token | None:
+        return self.store.load(self.provider, self.account)
+
+    def set_token(self, token: Token) -> None:
+        """Store a token obtained elsewhere (a creator token from a developer portal)."""
+        self.http.redactor.add(token.access_token, token.refresh_token)
+        self.store.save(self.provider, self.account, token)
+        if self.on_token_updated:
+            self.on_token_updated(token)
+
+    def refresh(self, stale: Token | None = None) -> Token:
+        """Refresh the stored token, unless another process already did.
+
+        ``stale`` is the token the caller found wanting; if the store holds a
+        different, still-valid one after taking the lock, that one is returned
+        without spending the refresh token.
+        """
+        with self.store.refresh_lock(self.provider, self.account):
+            current = self.store.load(self.provider, self.account)
+            if current is None:
+                raise InvalidToken("not logged in: no token to refresh", provider=self.provider)
+            if (
+                stale is not None
+                and current.access_token != stale.access_token
+                and not (current.expired(leeway=self.leeway))
+            ):
+                self.http.redactor.add(current.access_token, current.refresh_token)
+                return current
+            if not current.refresh_token:
+                raise TokenExpired(
+                    "the access token expired and there is no refresh token; log in again",
+                    provider=self.provider,
+                )
+            self.http.redactor.add(current.refresh_token)
+            return self._token_request(
+                {"grant_type": "refresh_token", "refresh_token": current.refresh_token},
+                previous=current,
+            )
+
+    def _token_request(self, body: dict[str, str], previous: Token | None) -> Token:
+        self._require_client()
+        auth: tuple[str, str] | None = None
+        if self.endpoints.client_auth == "basic":
+            auth = (self.client_id or "", self.client_secret or "")
+        else:
+            body = {
+                **body,
+                "client_id": self.client_id or "",
+                "client_secret": self.client_secret or "",
+            }
+        response = self.http.request(
+            "POST",
+            self.endpoints.token_url,
+            data=body,
+            auth=auth,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        payload = decode_json(response, self.provider, self.http.redactor)
+        if response.status_code >= 400 or not isinstance(payload, dict) or "error" in payload:
+            raise self._token_error(response, payload, refreshing=previous is not None)
+        if "access_token" not in payload:
+            raise AuthError("token response has no access_token", provider=self.provider)
+        token = Token.from_oauth_response(payload).with_refresh_token_kept(previous)
+        self.set_token(token)
+        return token
+
+    def _token_error(
+        self, response: requests.Response, payload: Any, *, refreshing: bool
+    ) -> PaySupportError:
+        error = payload.get("error") if isinstance(payload, dict) else None
+        detail = payload.get("error_description") if isinstance(payload, dict) else None
+        text = self.http.redactor.text(f"{error or 'token request failed'}: {detail or ''}")
+        kwargs: dict[str, Any] = {
+            "provider": self.provider,
+            "status": response.status_code,
+            "code": error,
+        }
+        if error == "invalid_grant":
+            cls = TokenExpired if refreshing else InvalidToken
+            return cls(text.rstrip(": "), **kwargs)
+        if error == "invalid_client":
+            return AuthError(text.rstrip(": "), **kwargs)
+        return AuthError(text.rstrip(": "), **kwargs)
+
+    def _require_client(self) -> None:
+        if not self.client_id or not self.client_secret:
+            raise AuthError(
+                "client_id and client_secret are needed for this step", provider=self.provider
+            )
+
+    # -- requests' auth hook ----------------------------------------------------------
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        token = self.token
+        if token is None:
+            raise InvalidToken(
+                f"not logged in to {self.provider}: run the login flow or pass a token",
+                provider=self.provider,
+            )
+        if token.expired(leeway=self.leeway, now=time.time()) and token.refresh_token:
+            token = self.refresh(stale=token)
+        request.headers["Authorization"] = f"Bearer {token.access_token}"
+        return request
+
+    def refresh_after_unauthorized(self, response: requests.Response) -> bool:
+        sent = response.request.headers.get("Authorization", "") if response.request else ""
+        current = self.token
+        if current is None:
+            return False
+        if sent != f"Bearer {current.access_token}":
+            return True  # another thread or process already saved a newer token
+        if not current.refresh_token:
+            return False
+        self.refresh(stale=current)
+        return True
+
+    def __repr__(self) -> str:
+        return f"<OAuth2Auth {self.provider} account={self.account!r}>"

@@ -1,0 +1,56 @@
+"""The contract between the core and a provider's local emulator.
+
+A provider distribution may register an emulator factory in the entry-point
+namespace ``paysupport.sandboxes``. The factory takes :class:`EmulatorSettings`
+and returns an :class:`Emulator`: a WSGI application plus what a client needs to
+talk to it. The sandbox server, the demo, the test kit and the users' own tests
+all reach emulators only through this contract, never by importing a provider.
+
+Emulators must build every absolute URL they emit (``links.next``, redirects)
+from the request's URL root, so they work on their own port or mounted under a
+path prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from paysupport._wsgi import StartResponse, WSGIEnvironment
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    """Knobs every emulator understands.
+
+    ``sizes`` maps a provider-specific noun (``members``, ``things``, ``docs``)
+    to how many seeded records to create; an emulator ignores nouns it does not
+    know. ``rate_limit`` is the number of requests one token (or api key) may
+    make per ``rate_window`` seconds; ``None`` means unlimited.
+    """
+
+    seed: int = 0
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    token_lifetime: int = 3600
+    rate_limit: int | None = None
+    rate_window: float = 3600.0
+
+
+@runtime_checkable
+class Emulator(Protocol):
+    """A running emulator: a WSGI callable with its sandbox credentials."""
+
+    name: str
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]: ...
+
+    def credentials(self) -> dict[str, str]:
+        """Keyword arguments for ``paysupport.connect(name, ...)`` (client id, secrets)."""
+        ...
+
+    def admin_state(self) -> dict[str, Any]:
+        """A JSON-serialisable view of the emulator's state for tests and the demo."""
+        ...

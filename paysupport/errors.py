@@ -1,0 +1,211 @@
+"""One exception tree for every provider, rooted in :class:`PaySupportError`.
+
+Callers catch at the level they care about: ``PaySupportError`` for anything
+the library raises, ``TransportError`` to retry later, ``AuthError`` to send the
+user back through login. Every error names the provider; HTTP errors also carry
+the status, the provider's own error code and the request id. Messages are
+redacted before they are stored, so ``str(error)`` is safe to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class PaySupportError(Exception):
+    """Base of every error raised by paysupport and its providers."""
+
+    def __init__(self, message: str, *, provider: str | None = None) -> None:
+        self.provider = provider
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        return f"[{self.provider}] {self.message}" if self.provider else self.message
+
+
+class ConfigError(PaySupportError):
+    """Configuration is missing or malformed; ``path`` and ``line`` point at the culprit."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path:
+            where = f" ({path}" + (f", line {line}" if line else "") + ")"
+        super().__init__(message + where, provider=provider)
+
+
+class ProviderNotFound(PaySupportError):
+    """No installed provider has this name; ``installed`` lists the ones that are."""
+
+    def __init__(self, name: str, installed: Sequence[str]) -> None:
+        self.name = name
+        self.installed = tuple(installed)
+        listing = ", ".join(self.installed) or "none"
+        super().__init__(f"no provider named {name!r} is installed (installed: {listing})")
+
+
+class Unsupported(PaySupportError):
+    """The provider cannot do this; raised before any request is sent.
+
+    ``capability`` names what is missing. ``url`` is where a person can do it by
+    hand when there is such a place (Patreon's pledge page, for example).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        capability: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.capability = capability
+        self.url = url
+        super().__init__(message, provider=provider)
+
+
+class TransportError(PaySupportError):
+    """The request did not get an answer: connection refused or reset, DNS, TLS, timeout."""
+
+
+class Timeout(TransportError):
+    """The server did not answer within the configured connect or read timeout."""
+
+
+class ResponseFormatError(PaySupportError):
+    """The answer was not what the API speaks: an HTML page, a truncated or non-JSON body.
+
+    ``excerpt`` is a short, redacted start of the body to help diagnose it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = None,
+        excerpt: str = "",
+    ) -> None:
+        self.status = status
+        self.excerpt = excerpt
+        detail = f"{message} (HTTP {status})" if status else message
+        if excerpt:
+            detail += f": {excerpt!r}"
+        super().__init__(detail, provider=provider)
+
+
+class HTTPError(PaySupportError):
+    """The provider answered with an error.
+
+    ``status`` is the HTTP status (``None`` when the provider signals errors
+    inside a 200 body, as Ipernity does), ``code`` the provider's own error
+    code, ``request_id`` the provider's request id when it sends one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = None,
+        code: str | int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        super().__init__(message, provider=provider)
+
+    def _render(self) -> str:
+        parts = [super()._render()]
+        details = []
+        if self.status is not None:
+            details.append(f"HTTP {self.status}")
+        if self.code is not None:
+            details.append(f"code {self.code}")
+        if self.request_id:
+            details.append(f"request {self.request_id}")
+        if details:
+            parts.append(f"({', '.join(details)})")
+        return " ".join(parts)
+
+
+class InvalidRequest(HTTPError):
+    """The request was refused as malformed, or failed validation before being sent."""
+
+
+class NotFound(HTTPError):
+    """The resource does not exist (or is not visible to this token)."""
+
+
+class RateLimited(HTTPError):
+    """Too many requests; ``retry_after`` is how many seconds to wait, when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = 429,
+        code: str | int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            message, provider=provider, status=status, code=code, request_id=request_id
+        )
+
+
+class AuthError(HTTPError):
+    """Authentication or authorisation failed; the user may need to log in again."""
+
+
+class InvalidToken(AuthError):
+    """The token is unknown, revoked, or was refused by the provider."""
+
+
+class TokenExpired(InvalidToken):
+    """The token expired and could not be refreshed."""
+
+
+class InsufficientScope(AuthError):
+    """The token is valid but lacks a scope or permission the call needs."""
+
+
+class StateMismatch(AuthError):
+    """The OAuth callback's ``state`` differs from the one issued: possible CSRF."""
+
+
+class AccessDenied(AuthError):
+    """The user declined the authorisation request."""
+
+
+__all__ = [
+    "AccessDenied",
+    "AuthError",
+    "ConfigError",
+    "HTTPError",
+    "InsufficientScope",
+    "InvalidRequest",
+    "InvalidToken",
+    "NotFound",
+    "PaySupportError",
+    "ProviderNotFound",
+    "RateLimited",
+    "ResponseFormatError",
+    "StateMismatch",
+    "Timeout",
+    "TokenExpired",
+    "TransportError",
+    "Unsupported",
+]

@@ -1,0 +1,227 @@
+"""The common API every provider's client implements.
+
+Libcloud's lesson: capabilities are *declared*, not discovered by trial. A
+client class lists its capabilities in :class:`ProviderInfo`; the verbs it
+lacks raise :class:`~paysupport.errors.Unsupported` before any request is
+sent. The declaration and the code cannot drift apart: a subclass that
+overrides a verb without declaring it, or declares one without overriding it,
+is refused when the class is created.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from paysupport.config import resolve_settings
+from paysupport.errors import Unsupported
+from paysupport.http import EventHook, HttpClient, HttpOptions, resolve_base_url
+from paysupport.redact import Redactor
+from paysupport.tokens import TokenStore, open_store
+from paysupport.walk import Walk
+
+
+class Capability(str, Enum):
+    """What a provider can do; shown by ``paysupport providers``."""
+
+    IDENTITY = "identity"
+    SUPPORT = "support"
+    REGISTER = "register"
+    SUBSCRIPTIONS = "subscriptions"
+    MEMBERS = "members"
+    CAMPAIGNS = "campaigns"
+    WEBHOOKS = "webhooks"
+    UPLOAD = "upload"
+    WALK = "walk"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The verbs of the common API and the capability each one needs.
+VERBS: Mapping[str, Capability] = {
+    "identity": Capability.IDENTITY,
+    "support": Capability.SUPPORT,
+    "register": Capability.REGISTER,
+    "walk": Capability.WALK,
+}
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """A provider's declaration: who it is, what it can do, what it needs.
+
+    ``settings`` are the keyword arguments the client reads through the
+    configuration chain; ``secret_settings`` are masked in logs and errors.
+    ``url_patterns`` are regular expressions of URLs this provider can act on
+    (payment links in feeds). ``auth`` is ``"oauth2"``, ``"frob"`` or ``"none"``.
+    """
+
+    name: str
+    title: str
+    default_base_url: str
+    capabilities: frozenset[Capability]
+    collections: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    secret_settings: tuple[str, ...] = ()
+    env_aliases: Mapping[str, str] = field(default_factory=dict)
+    url_patterns: tuple[str, ...] = ()
+    auth: str = "none"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class User:
+    """The account a client acts for, in the same shape for every provider."""
+
+    provider: str
+    id: str
+    name: str | None = None
+    url: str | None = None
+    email: str | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
+
+
+#: Settings every client reads besides its own.
+COMMON_SETTINGS = ("base_url", "token_store", "account", "app_name")
+
+
+class Client:
+    """Base class of provider clients: settings, the HTTP layer, the common verbs.
+
+    Subclasses set ``info`` and call ``super().__init__(**kwargs)``, then use
+    ``self.settings`` (resolved by precedence) and ``self.http``.
+    """
+
+    info: ClassVar[ProviderInfo]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        info = cls.__dict__.get("info")
+        if info is None:
+            return
+        for verb, capability in VERBS.items():
+            overridden = getattr(cls, verb) is not getattr(Client, verb)
+            declared = capability in info.capabilities
+            if overridden != declared:
+                state = "implements" if overridden else "declares"
+                raise TypeError(
+                    f"{cls.__name__} {state} {verb!r} but its ProviderInfo "
+                    f"{'does not declare' if overridden else 'has no implementation for'} "
+                    f"the {capability.value!r} capability"
+                )
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        http_options: HttpOptions | None = None,
+        token_store: TokenStore | str | None = None,
+        account: str | None = None,
+        app_name: str | None = None,
+        hooks: Sequence[EventHook] = (),
+        **settings: Any,
+    ) -> None:
+        info = self.info
+        unknown = set(settings) - set(info.settings)
+        if unknown:
+            raise TypeError(
+                f"{info.name} does not take {', '.join(sorted(unknown))}; "
+                f"it takes {', '.join(info.settings) or 'no settings'}"
+            )
+        explicit = {
+            **settings,
+            "base_url": base_url,
+            "account": account,
+            "app_name": app_name,
+            "token_store": token_store if isinstance(token_store, str) else None,
+        }
+        self.settings = resolve_settings(
+            info.name, (*info.settings, *COMMON_SETTINGS), explicit, env_aliases=info.env_aliases
+        )
+        self.redactor = Redactor(self.settings.get(k) for k in info.secret_settings)
+        self.account = self.settings.get("account", "default")
+        if token_store is None or isinstance(token_store, str):
+            spec = self.settings.get("token_store") or os.environ.get("PAYSUPPORT_TOKEN_STORE")
+            token_store = open_store(spec)
+        self.token_store: TokenStore = token_store
+        options = http_options or HttpOptions()
+        if self.settings.get("app_name") and not options.app_name:
+            from dataclasses import replace
+
+            options = replace(options, app_name=self.settings["app_name"])
+        self.base_url = resolve_base_url(
+            info.name, self.settings.get("base_url"), info.default_base_url
+        )
+        self.http = HttpClient(
+            info.name, self.base_url, options=options, redactor=self.redactor, hooks=list(hooks)
+        )
+
+    # -- the common verbs ------------------------------------------------------------
+
+    def _unsupported(self, verb: str, *, url: str | None = None, why: str = "") -> Unsupported:
+        capability = VERBS.get(verb, verb)
+        return Unsupported(
+            f"{self.info.title} cannot {verb}" + (f": {why}" if why else ""),
+            provider=self.info.name,
+            capability=str(capability),
+            url=url,
+        )
+
+    def supports(self, capability: Capability | str) -> bool:
+        return Capability(capability) in self.info.capabilities
+
+    def identity(self) -> User:
+        """The account this client acts for."""
+        raise self._unsupported("identity")
+
+    def support(self, target: Any) -> Any:
+        """Give support to ``target`` (a URL, a thing, an episode's payment link)."""
+        raise self._unsupported("support")
+
+    def register(
+        self,
+        url: str,
+        title: str,
+        *,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        language: str | None = None,
+        category: str | None = None,
+        hidden: bool = False,
+    ) -> Any:
+        """Make ``url`` supportable (idempotent): create it, or update what changed."""
+        raise self._unsupported("register")
+
+    def walk(self, collection: str, **filters: Any) -> Walk[Any]:
+        """Lazily iterate a collection; ``self.info.collections`` lists the names."""
+        raise self._unsupported("walk")
+
+    def check_collection(self, collection: str) -> None:
+        """Raise :class:`Unsupported` for a collection this provider does not walk."""
+        if collection not in self.info.collections:
+            known = ", ".join(self.info.collections) or "none"
+            raise Unsupported(
+                f"{self.info.title} has no collection {collection!r} (it has: {known})",
+                provider=self.info.name,
+                capability="walk",
+            )
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.redactor.text(self.base_url)} account={self.account!r}>"
+        )

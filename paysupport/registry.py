@@ -1,0 +1,122 @@
+"""The plugin registry: providers and emulators found through entry points only.
+
+The core never imports a provider. A distribution registers a
+:class:`~paysupport.provider.Client` subclass under ``paysupport.providers``
+and, optionally, an emulator factory under ``paysupport.sandboxes``; stevedore
+loads them. A plugin that fails to load is recorded with its error and the
+others carry on: one broken install must not take the rest down.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stevedore import ExtensionManager
+
+from paysupport.errors import ProviderNotFound
+from paysupport.provider import Client, ProviderInfo
+
+PROVIDERS_NAMESPACE = "paysupport.providers"
+SANDBOXES_NAMESPACE = "paysupport.sandboxes"
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A plugin that could not be loaded, by name, with the reason."""
+
+    namespace: str
+    name: str
+    error: str
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._plugins: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, list[LoadFailure]] = {}
+
+    def _load(self, namespace: str) -> dict[str, Any]:
+        with self._lock:
+            if namespace in self._plugins:
+                return self._plugins[namespace]
+            failures: list[LoadFailure] = []
+
+            def failed(_manager: Any, entrypoint: Any, exc: BaseException) -> None:
+                failures.append(
+                    LoadFailure(namespace, entrypoint.name, f"{type(exc).__name__}: {exc}")
+                )
+
+            manager = ExtensionManager(
+                namespace, invoke_on_load=False, on_load_failure_callback=failed
+            )
+            plugins: dict[str, Any] = {}
+            for extension in manager:
+                plugin = extension.plugin
+                if namespace == PROVIDERS_NAMESPACE and not (
+                    isinstance(plugin, type) and issubclass(plugin, Client)
+                ):
+                    failures.append(
+                        LoadFailure(namespace, extension.name, "not a paysupport Client subclass")
+                    )
+                    continue
+                plugins[extension.name] = plugin
+            self._plugins[namespace] = plugins
+            self._failures[namespace] = failures
+            return plugins
+
+    def failures(self, namespace: str) -> list[LoadFailure]:
+        self._load(namespace)
+        return list(self._failures.get(namespace, ()))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._plugins.clear()
+            self._failures.clear()
+
+
+_registry = _Registry()
+
+
+def reload() -> None:
+    """Forget what was loaded, so newly installed plugins are found."""
+    _registry.reset()
+
+
+def provider_classes() -> dict[str, type[Client]]:
+    return dict(_registry._load(PROVIDERS_NAMESPACE))
+
+
+def available() -> list[ProviderInfo]:
+    """Installed providers with their declared capabilities, sorted by name."""
+    return [cls.info for _, cls in sorted(provider_classes().items())]
+
+
+def load_failures() -> list[LoadFailure]:
+    """Plugins (providers and emulators) that are installed but failed to load."""
+    return _registry.failures(PROVIDERS_NAMESPACE) + _registry.failures(SANDBOXES_NAMESPACE)
+
+
+def provider_class(name: str) -> type[Client]:
+    classes = provider_classes()
+    try:
+        return classes[name]
+    except KeyError:
+        broken = {f.name: f.error for f in _registry.failures(PROVIDERS_NAMESPACE)}
+        if name in broken:
+            raise ProviderNotFound(
+                f"{name} (installed but failed to load: {broken[name]})", sorted(classes)
+            ) from None
+        raise ProviderNotFound(name, sorted(classes)) from None
+
+
+def connect(name: str, **kwargs: Any) -> Client:
+    """A ready client for the provider ``name``; see the provider's docs for its settings."""
+    return provider_class(name)(**kwargs)
+
+
+def emulator_factories() -> dict[str, Callable[..., Any]]:
+    """Emulator factories by provider name (entry points in ``paysupport.sandboxes``)."""
+    return dict(_registry._load(SANDBOXES_NAMESPACE))

@@ -1,0 +1,157 @@
+"""Paginated walks that hide pages: iterate items, or pages, lazily.
+
+One :class:`Walk` covers cursor, page-number and offset pagination. The
+provider supplies ``fetch(position) -> Page``; the walk asks for the first
+page at ``start`` and follows each page's ``next`` until it is ``None``.
+
+Memory stays bounded: a sequential walk holds one page, a prefetching walk at
+most ``max_workers`` pages ahead of the one being read. Prefetch needs the
+number of pages up front, so it is only used for page-number and offset walks
+whose first page reports it; the order of items never changes and each page is
+fetched exactly once.
+
+Resuming is page-granular: :attr:`Walk.cursor` is the position of the first
+page not yet completely yielded, and ``Walk(fetch, start=cursor)`` continues
+from there (items of a partly-read page come again).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
+
+Pagination = Literal["cursor", "page", "offset"]
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a walk.
+
+    ``next`` is the position of the following page (cursor, page number or
+    offset), ``None`` on the last page. ``total`` counts items and ``pages``
+    counts pages, when the API says.
+    """
+
+    items: list[T]
+    next: Any = None
+    position: Any = None
+    total: int | None = None
+    pages: int | None = None
+    raw: Any = field(default=None, repr=False)
+
+
+Fetch = Callable[[Any], Page[T]]
+
+
+class Walk(Generic[T]):
+    """Lazily iterate every item of a paginated collection.
+
+    ``start`` is the first position (``None`` for a cursor walk's beginning,
+    1 for page numbers, 0 for offsets). ``max_workers`` above 1 turns on
+    prefetching where the pagination allows it.
+    """
+
+    def __init__(
+        self,
+        fetch: Fetch[T],
+        *,
+        start: Any = None,
+        pagination: Pagination = "cursor",
+        max_workers: int = 1,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self._fetch = fetch
+        self.start = start
+        self.pagination = pagination
+        self.max_workers = max_workers
+        self._first: Page[T] | None = None
+        self.cursor: Any = start
+        self.exhausted = False
+
+    def _first_page(self) -> Page[T]:
+        if self._first is None:
+            self._first = self._fetch_at(self.start)
+        return self._first
+
+    def _fetch_at(self, position: Any) -> Page[T]:
+        page = self._fetch(position)
+        if page.position is None:
+            page.position = position
+        return page
+
+    @property
+    def total(self) -> int | None:
+        """Number of items when the API reports it (fetches the first page if needed)."""
+        return self._first_page().total
+
+    def pages(self) -> Iterator[Page[T]]:
+        """Yield pages in order; prefetching ahead when allowed and asked for."""
+        first = self._first_page()
+        self._first = None  # a second iteration starts over with a fresh request
+        positions = self._prefetch_positions(first)
+        source = (
+            self._prefetched(first, positions) if positions is not None else self._sequential(first)
+        )
+        for page in source:
+            yield page
+            self.cursor = page.next
+        self.exhausted = True
+
+    def _sequential(self, first: Page[T]) -> Iterator[Page[T]]:
+        page = first
+        while True:
+            yield page
+            if page.next is None or not page.items:
+                return
+            page = self._fetch_at(page.next)
+
+    def _prefetch_positions(self, first: Page[T]) -> list[Any] | None:
+        if self.max_workers < 2 or first.next is None or not first.items:
+            return None
+        start = first.position
+        if self.pagination == "page" and first.pages is not None and isinstance(start, int):
+            return list(range(start + 1, first.pages + 1))
+        if self.pagination == "offset" and first.total is not None and isinstance(start, int):
+            size = len(first.items)
+            remaining = math.ceil(max(0, first.total - start - size) / size)
+            return [start + size * (i + 1) for i in range(remaining)]
+        return None
+
+    def _prefetched(self, first: Page[T], positions: list[Any]) -> Iterator[Page[T]]:
+        yield first
+        pending: deque[Future[Page[T]]] = deque()
+        remaining = iter(positions)
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="paysupport-walk") as pool:
+            try:
+                for position in itertools.islice(remaining, self.max_workers):
+                    pending.append(pool.submit(self._fetch_at, position))
+                while pending:
+                    page = pending.popleft().result()
+                    position = next(remaining, None)
+                    if position is not None:
+                        pending.append(pool.submit(self._fetch_at, position))
+                    yield page
+                    if not page.items:
+                        return
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.items
+
+    def first(self, n: int) -> list[T]:
+        """The first ``n`` items, fetching no more pages than needed."""
+        return list(itertools.islice(iter(self), n))
+
+    def __repr__(self) -> str:
+        return f"<Walk {self.pagination} from {self.start!r} workers={self.max_workers}>"

@@ -1,0 +1,1 @@
+"""Flattr provider for paysupport."""

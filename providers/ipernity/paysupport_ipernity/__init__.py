@@ -1,0 +1,1 @@
+"""Ipernity provider for paysupport."""

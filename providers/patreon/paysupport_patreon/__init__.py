@@ -1,0 +1,1 @@
+"""Patreon provider for paysupport."""

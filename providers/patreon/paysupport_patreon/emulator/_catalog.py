@@ -1,0 +1,133 @@
+"""What Patreon's v2 API lets a caller ask for: attributes per type, includes per route, scopes.
+
+Transcribed from the reference openapi.json (the tests compare this module with
+the spec, so a drift is caught). The ``goal`` schema in the spec lists no
+properties; the attributes used here are the ones Patreon documents for goals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    "address": frozenset(
+        "addressee city country created_at line_1 line_2 phone_number postal_code state".split()
+    ),
+    "benefit": frozenset(
+        "app_external_id app_meta benefit_type created_at deliverables_due_today_count"
+        " delivered_deliverables_count description is_deleted is_ended is_published"
+        " next_deliverable_due_date not_delivered_deliverables_count rule_type tiers_count"
+        " title".split()
+    ),
+    "campaign": frozenset(
+        "created_at creation_name currency discord_server_id google_analytics_id image_url"
+        " image_small_url is_charged_immediately is_monthly is_nsfw has_rss has_sent_rss_notify"
+        " main_video_embed main_video_url name one_liner pay_per_name patron_count pledge_url"
+        " published_at rss_artwork_url rss_feed_title show_earnings summary thanks_embed"
+        " thanks_msg thanks_video_url url vanity".split()
+    ),
+    "client": frozenset(
+        "author_name category client_secret default_scopes description domain icon_url name"
+        " privacy_policy_url redirect_uris tos_url version".split()
+    ),
+    "goal": frozenset(
+        "amount_cents completed_percentage created_at description reached_at title".split()
+    ),
+    "live-access-rule": frozenset({"access_rule_type"}),
+    "member": frozenset(
+        "campaign_lifetime_support_cents currently_entitled_amount_cents email full_name"
+        " is_follower is_free_trial is_gifted last_charge_date last_charge_status"
+        " lifetime_support_cents next_charge_date note patron_status pledge_cadence"
+        " pledge_relationship_start will_pay_amount_cents".split()
+    ),
+    "pledge-event": frozenset(
+        "amount_cents currency_code date pledge_payment_status payment_status tier_id"
+        " tier_title type".split()
+    ),
+    "post": frozenset(
+        "app_id app_status content embed_data embed_url is_paid is_public published_at tiers"
+        " title url".split()
+    ),
+    "tier": frozenset(
+        "amount_cents created_at description discord_role_ids edited_at image_url patron_count"
+        " post_count published published_at remaining requires_shipping title unpublished_at"
+        " url user_limit".split()
+    ),
+    "user": frozenset(
+        "about can_see_nsfw created email first_name full_name hide_pledges image_url"
+        " is_creator is_email_verified last_name like_count social_connections thumb_url url"
+        " vanity".split()
+    ),
+    "webhook": frozenset(
+        "last_attempted_at num_consecutive_times_failed paused secret triggers uri".split()
+    ),
+}
+
+TRIGGERS: tuple[str, ...] = (
+    "members:create",
+    "members:update",
+    "members:delete",
+    "members:pledge:create",
+    "members:pledge:update",
+    "members:pledge:delete",
+    "posts:publish",
+    "posts:update",
+    "posts:delete",
+)
+
+SCOPES: frozenset[str] = frozenset(
+    {
+        "identity",
+        "identity[email]",
+        "identity.memberships",
+        "campaigns",
+        "campaigns.members",
+        "campaigns.members[email]",
+        "campaigns.members.address",
+        "campaigns.posts",
+        "w:campaigns.webhook",
+        "campaigns.lives",
+        "w:campaigns.lives",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One family of v2 read routes: the scope it needs and what it may include.
+
+    ``scope`` is ``None`` where the spec's security requirement lists no scope
+    (``identity``: any valid token).
+    """
+
+    scope: str | None
+    includes: frozenset[str]
+    field_types: frozenset[str]
+    primary_type: str
+
+
+def _spec(scope: str | None, includes: str, field_types: str, primary: str) -> RouteSpec:
+    return RouteSpec(scope, frozenset(includes.split()), frozenset(field_types.split()), primary)
+
+
+IDENTITY = _spec(None, "campaign memberships", "campaign member user", "user")
+CAMPAIGNS = _spec(
+    "campaigns",
+    "benefits creator goals live_access_rules tiers",
+    "benefit user goal live-access-rule tier campaign",
+    "campaign",
+)
+MEMBERS = _spec(
+    "campaigns.members",
+    "address campaign currently_entitled_tiers pledge_history user",
+    "address campaign tier pledge-event user member",
+    "member",
+)
+POSTS = _spec("campaigns.posts", "user campaign", "user campaign post", "post")
+WEBHOOKS = _spec("w:campaigns.webhook", "campaign client", "campaign client webhook", "webhook")
+
+# Patreon documents a 1000-result page limit on campaign members, 500 when the
+# request includes pledge history; the spec itself states no maximum.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 1000
+MAX_PAGE_SIZE_WITH_PLEDGE_HISTORY = 500
