@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -217,7 +218,7 @@ class HttpClient:
 
     def url(self, path_or_url: str) -> str:
         """Absolute URL for a path relative to the base URL (absolute URLs pass through)."""
-        if "://" in path_or_url:
+        if urlsplit(path_or_url).scheme in ("http", "https"):
             return path_or_url
         return urljoin(self.base_url + "/", path_or_url.lstrip("/"))
 
@@ -321,10 +322,17 @@ class HttpClient:
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             self._emit_error(method, shown_url, "truncated body", started)
             raise _IncompleteBody(None) from None
-        except requests.exceptions.Timeout as exc:
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            if not _is_timeout(exc):
+                self._emit_error(method, shown_url, type(exc).__name__, started)
+                raise TransportError(
+                    f"{method} {shown_url} failed: {self.redactor.text(exc)}",
+                    provider=self.provider,
+                ) from None
             self._emit_error(method, shown_url, "timeout", started)
+            connect_s, read_s = timeout or self.options.timeout
             raise Timeout(
-                f"{method} {shown_url} timed out: {self.redactor.text(type(exc).__name__)}",
+                f"{method} {shown_url} timed out (connect {connect_s:g} s, read {read_s:g} s)",
                 provider=self.provider,
             ) from None
         except requests.exceptions.RetryError as exc:
@@ -387,6 +395,14 @@ class HttpClient:
 
     def __repr__(self) -> str:
         return f"<HttpClient {self.provider} {self.redactor.text(self.base_url)}>"
+
+
+def _is_timeout(exc: requests.exceptions.RequestException) -> bool:
+    """requests reports a read timeout that exhausted the retries as a ConnectionError."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 
 class _IncompleteBody(Exception):

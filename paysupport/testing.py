@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
+import vcr
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from paysupport._wsgi import WSGIApp
+from paysupport.redact import (
+    DEFAULT,
+    MASK,
+    SECRET_HEADERS,
+    SECRET_KEYS,
+    URL_ONLY_SECRET_KEYS,
+    Redactor,
+)
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with secrets masked in its access log (query strings carry tokens)."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        super().log(type, "%s", DEFAULT.text(message % args if args else message))
 
 
 class ServedApp:
@@ -36,7 +54,9 @@ class ServedApp:
 @contextlib.contextmanager
 def serve_wsgi(app: WSGIApp, *, port: int = 0, threaded: bool = True) -> Iterator[ServedApp]:
     """Serve ``app`` on 127.0.0.1 (a free port unless given) until the block ends."""
-    server = make_server("127.0.0.1", port, app, threaded=threaded)
+    server = make_server(
+        "127.0.0.1", port, app, threaded=threaded, request_handler=RedactingRequestHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="paysupport-wsgi", daemon=True)
     thread.start()
     served = ServedApp(server, thread)
@@ -56,3 +76,65 @@ def wsgi_server() -> Iterator[Callable[[WSGIApp], ServedApp]]:
 
     with stack:
         yield start
+
+
+def _scrub_body(body: Any, redactor: Redactor) -> Any:
+    if body is None:
+        return None
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body  # binary uploads: no text secrets to find
+        return redactor.text(text).encode("utf-8")
+    return redactor.text(body)
+
+
+def vcr_config(secrets: Iterable[str | None] = ()) -> dict[str, Any]:
+    """Settings for ``vcr.VCR(**vcr_config(...))`` that keep every secret out of cassettes.
+
+    Headers such as ``Authorization``, query and form parameters such as
+    ``access_token``, ``api_sig`` or ``auth_token``, JSON fields with those names,
+    and any value passed in ``secrets`` are replaced by ``***`` in requests and
+    responses before a cassette is written.
+    """
+    redactor = Redactor(secrets)
+    names = sorted(SECRET_KEYS | URL_ONLY_SECRET_KEYS)
+
+    def scrub_request(request: Any) -> Any:
+        request.uri = redactor.text(request.uri)
+        request.body = _scrub_body(request.body, redactor)
+        for name in list(request.headers):
+            if name.lower() in SECRET_HEADERS:
+                request.headers[name] = MASK
+        return request
+
+    def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+        headers = response.get("headers", {})
+        for name in list(headers):
+            if name.lower() in SECRET_HEADERS:
+                headers[name] = [MASK]
+            else:
+                headers[name] = [redactor.text(v) for v in headers[name]]
+        body = response.get("body", {})
+        if "string" in body:
+            body["string"] = _scrub_body(body["string"], redactor)
+        return response
+
+    return {
+        "filter_headers": [(h, MASK) for h in sorted(SECRET_HEADERS)],
+        "filter_query_parameters": [(n, MASK) for n in names],
+        "filter_post_data_parameters": [(n, MASK) for n in names],
+        "before_record_request": scrub_request,
+        "before_record_response": scrub_response,
+        "decode_compressed_response": True,
+        "match_on": ["method", "scheme", "path", "query"],
+    }
+
+
+def recorder(
+    cassette_dir: str | Path, secrets: Iterable[str | None] = (), **overrides: Any
+) -> vcr.VCR:
+    """A ``vcr.VCR`` writing scrubbed cassettes under ``cassette_dir``."""
+    config = {**vcr_config(secrets), **overrides}
+    return vcr.VCR(cassette_library_dir=str(cassette_dir), **config)

@@ -1,8 +1,9 @@
 """OAuth 2 authorization-code flow with PKCE, refresh and safe token rotation.
 
-URLs and request bodies are built by oauthlib (the engine of requests-oauthlib);
-answers are read here so provider quirks become the library's errors. The
-token travels through the client's own pooled session, not a second one.
+oauthlib (the engine of requests-oauthlib) makes the PKCE verifier and
+challenge and encodes the URL; answers are read here, so provider quirks
+become the library's errors. Token requests travel through the client's own
+pooled session, with its timeouts and redaction, not through a second one.
 
 Refresh is the delicate part. Providers such as Patreon rotate refresh tokens:
 after a refresh the old one is dead. When several threads or processes share a
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import WebApplicationClient
 
 from paysupport.errors import (
@@ -137,13 +139,17 @@ class OAuth2Auth(RefreshingAuth):
                 "code_challenge": client.create_code_challenge(verifier, "S256"),
                 "code_challenge_method": "S256",
             }
-        url = client.prepare_request_uri(
-            self.endpoints.authorize_url,
-            redirect_uri=redirect,
-            scope=list(chosen) or None,
-            state=state,
-            **extra,
-        )
+        # oauthlib refuses to build http:// URLs; the base URL check already allows
+        # plain http only for loopback (the sandbox), so the query is added here.
+        params = [
+            ("response_type", "code"),
+            ("client_id", self.client_id or ""),
+            ("redirect_uri", redirect),
+            *([("scope", " ".join(chosen))] if chosen else []),
+            ("state", state),
+            *extra.items(),
+        ]
+        url = add_params_to_uri(self.endpoints.authorize_url, params)
         request = AuthorizationRequest(url, state, redirect, chosen, verifier)
         with self._lock:
             self._pending[state] = request

@@ -1,1 +1,118 @@
-"""placeholder"""
+"""A third-party provider, installed only in the test environment.
+
+It proves the plugin boundary: paysupport finds it through the entry points
+``paysupport.providers`` and ``paysupport.sandboxes`` alone, exactly as it
+finds Patreon, Flattr and Ipernity. It is also the smallest complete example
+of a provider, referred to by docs/writing-a-provider.md.
+
+The "Example" service has an API key, ``GET /api/me`` and a page-numbered
+``GET /api/items?page=N``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from paysupport.emulation import EmulatorSettings
+from paysupport.errors import InvalidToken
+from paysupport.http import decode_json, error_for_status
+from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.walk import Page, Walk
+
+PER_PAGE = 10
+
+
+class ExampleClient(Client):
+    """Client of the Example service."""
+
+    info = ProviderInfo(
+        name="example",
+        title="Example",
+        default_base_url="https://api.example.invalid",
+        capabilities=frozenset({Capability.IDENTITY, Capability.WALK}),
+        collections=("items",),
+        settings=("api_key",),
+        secret_settings=("api_key",),
+        env_aliases={"EXAMPLE_API_KEY": "api_key"},
+        auth="none",
+        description="A test provider proving the plugin boundary",
+    )
+
+    def _get(self, path: str, **params: Any) -> Any:
+        api_key = self.settings.get("api_key")
+        if not api_key:
+            raise InvalidToken("no api_key configured", provider=self.info.name)
+        response = self.http.request(
+            "GET", path, params=params, headers={"X-Api-Key": api_key}, auth=None
+        )
+        if response.status_code >= 400:
+            raise error_for_status(response, self.info.name, f"GET {path} failed")
+        return decode_json(response, self.info.name, self.redactor)
+
+    def identity(self) -> User:
+        me = self._get("/api/me")
+        return User(provider="example", id=str(me["id"]), name=me.get("name"), raw=me)
+
+    def walk(self, collection: str, **filters: Any) -> Walk[dict[str, Any]]:
+        self.check_collection(collection)
+
+        def fetch(page: int) -> Page[dict[str, Any]]:
+            body = self._get("/api/items", page=page)
+            return Page(
+                items=body["items"],
+                next=page + 1 if page < body["pages"] else None,
+                total=body["total"],
+                pages=body["pages"],
+            )
+
+        return Walk(fetch, start=1, pagination="page", max_workers=filters.get("max_workers", 1))
+
+
+class ExampleEmulator:
+    """The Example service: one API key, ``/api/me`` and ``/api/items`` pages."""
+
+    name = "example"
+
+    def __init__(self, settings: EmulatorSettings) -> None:
+        self.api_key = f"example-key-{settings.seed:04d}"
+        self.items = settings.sizes.get("items", 25)
+        self._lock = threading.Lock()
+        self.requests = 0
+
+    def credentials(self) -> dict[str, str]:
+        return {"api_key": self.api_key}
+
+    def admin_state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"requests": self.requests, "items": self.items}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        with self._lock:
+            self.requests += 1
+        if request.headers.get("X-Api-Key") != self.api_key:
+            response = _json({"error": "bad api key"}, 401)
+        elif request.path == "/api/me":
+            response = _json({"id": 1, "name": "Example User"})
+        elif request.path == "/api/items":
+            pages = max(1, -(-self.items // PER_PAGE))
+            page = request.args.get("page", 1, type=int) or 1
+            start = (page - 1) * PER_PAGE
+            items = [{"id": i} for i in range(start, min(start + PER_PAGE, self.items))]
+            response = _json({"items": items, "page": page, "pages": pages, "total": self.items})
+        else:
+            response = _json({"error": "not found"}, 404)
+        return response(environ, start_response)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def create_emulator(settings: EmulatorSettings | None = None) -> ExampleEmulator:
+    return ExampleEmulator(settings or EmulatorSettings())

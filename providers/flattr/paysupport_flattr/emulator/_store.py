@@ -27,8 +27,12 @@ FLATTR_COST = 100
 _WORD = re.compile(r"[^\W_]+")
 
 SORTS = ("relevance", "trend", "flattrs", "flattrs_month", "flattrs_week", "flattrs_day")
-_WINDOWS = {"flattrs_month": 30 * 86400, "flattrs_week": 7 * 86400, "flattrs_day": 86400,
-            "trend": 7 * 86400}
+_WINDOWS = {
+    "flattrs_month": 30 * 86400,
+    "flattrs_week": 7 * 86400,
+    "flattrs_day": 86400,
+    "trend": 7 * 86400,
+}
 
 
 def words(text: str) -> set[str]:
@@ -154,9 +158,7 @@ class Store:
     def things_of(self, username: str, *, include_hidden: bool) -> list[Thing]:
         """A user's things, newest first."""
         ids = reversed(list(self._by_owner.get(username, {})))
-        return [
-            self.things[i] for i in ids if include_hidden or not self.things[i].hidden
-        ]
+        return [self.things[i] for i in ids if include_hidden or not self.things[i].hidden]
 
     def flattrs_by(self, username: str) -> list[Flattr]:
         """A user's flattrs, newest first."""
@@ -168,7 +170,8 @@ class Store:
     def incoming_flattrs(self, username: str) -> list[Flattr]:
         """Flattrs on a user's things, newest first."""
         found = [
-            f for thing_id in self._by_owner.get(username, {})
+            f
+            for thing_id in self._by_owner.get(username, {})
             for f in self._flattrs_by_thing.get(thing_id, [])
         ]
         return sorted(found, key=lambda f: f.seq, reverse=True)
@@ -209,8 +212,9 @@ class Store:
         if q.tags:
             try:
                 filters.append(
-                    _tags.evaluate(q.tags, lambda t: self._by_tag.get(t, set()),
-                                   lambda: self.things.keys())
+                    _tags.evaluate(
+                        q.tags, lambda t: self._by_tag.get(t, set()), lambda: self.things.keys()
+                    )
                 )
             except ValueError as exc:
                 raise invalid_parameters(f"tags: {exc}") from None
@@ -273,9 +277,7 @@ class Store:
         with self._lock:
             thing = self.thing(thing_id)
             if thing.owner != username:
-                raise ApiError(
-                    403, "forbidden", "Cannot delete the thing: it is not owned by you"
-                )
+                raise ApiError(403, "forbidden", "Cannot delete the thing: it is not owned by you")
             self._unindex_searchable(thing)
             del self.things[thing_id]
             del self._by_url[thing.url]

@@ -34,7 +34,7 @@ class Tag:
 class Original:
     filename: str
     ext: str
-    bytes: int
+    size: int  # bytes
     md5: str
     w: int = 1024
     h: int = 768

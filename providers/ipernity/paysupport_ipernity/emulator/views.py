@@ -77,7 +77,7 @@ def original_view(root: str, doc: Doc) -> JSON:
         "w": str(o.w),
         "h": str(o.h),
         "filename": o.filename,
-        "bytes": str(o.bytes),
+        "bytes": str(o.size),
         "url": f"{root}_files/{doc.doc_id}/original.{o.ext}",
     }
 
@@ -167,9 +167,7 @@ def doc_full(world: World, root: str, doc: Doc, viewer: str | None, extras: set[
     return view
 
 
-def doc_summary(
-    world: World, root: str, doc: Doc, thumbsize: str, extras: set[str]
-) -> JSON:
+def doc_summary(world: World, root: str, doc: Doc, thumbsize: str, extras: set[str]) -> JSON:
     """A document in a list (``doc.getList``, ``doc.search``, album and fave lists)."""
     view: JSON = {
         "doc_id": str(doc.doc_id),

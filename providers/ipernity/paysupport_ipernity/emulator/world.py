@@ -28,18 +28,57 @@ _PEOPLE = (
     ("marie", "Marie Curie", "Warsaw", "Poland"),
 )
 _ADJECTIVES = (
-    "Blue", "Quiet", "Golden", "Misty", "Red", "Old", "Bright", "Windy", "Frozen", "Green",
+    "Blue",
+    "Quiet",
+    "Golden",
+    "Misty",
+    "Red",
+    "Old",
+    "Bright",
+    "Windy",
+    "Frozen",
+    "Green",
 )
 _NOUNS = (
-    "harbour", "car", "mountain", "garden", "street", "bridge", "forest", "beach", "market",
-    "cathedral", "river", "sky",
+    "harbour",
+    "car",
+    "mountain",
+    "garden",
+    "street",
+    "bridge",
+    "forest",
+    "beach",
+    "market",
+    "cathedral",
+    "river",
+    "sky",
 )
 _KEYWORDS = (
-    "holidays", "beach", "sunset", "blue sky", "family", "car", "travel", "night", "snow",
-    "city", "portrait", "macro", "bw", "autumn", "music", "video",
+    "holidays",
+    "beach",
+    "sunset",
+    "blue sky",
+    "family",
+    "car",
+    "travel",
+    "night",
+    "snow",
+    "city",
+    "portrait",
+    "macro",
+    "bw",
+    "autumn",
+    "music",
+    "video",
 )
-_MEDIA = (("photo", "jpg"), ("photo", "jpg"), ("photo", "png"), ("video", "mp4"),
-          ("audio", "mp3"), ("other", "pdf"))
+_MEDIA = (
+    ("photo", "jpg"),
+    ("photo", "jpg"),
+    ("photo", "png"),
+    ("video", "mp4"),
+    ("audio", "mp3"),
+    ("other", "pdf"),
+)
 _EPOCH = 1_300_000_000  # seeded documents are posted from March 2011 on
 
 FIRST_USER_ID = 1001
@@ -93,7 +132,12 @@ class World:
             if i < len(_PEOPLE):
                 alias, realname, town, country = _PEOPLE[i]
             else:
-                alias, realname, town, country = f"member{i + 1}", f"Member {i + 1}", "Lyon", "France"
+                alias, realname, town, country = (
+                    f"member{i + 1}",
+                    f"Member {i + 1}",
+                    "Lyon",
+                    "France",
+                )
             user = User(
                 user_id=str(FIRST_USER_ID + i),
                 username=alias.capitalize(),
@@ -128,7 +172,7 @@ class World:
                 original=Original(
                     filename=f"IMG_{i + 1:05d}.{ext}",
                     ext=ext,
-                    bytes=50_000 + rng.randrange(5_000_000),
+                    size=50_000 + rng.randrange(5_000_000),
                     md5=hashlib.md5(f"{self.seed}:{doc_id}".encode()).hexdigest(),
                 ),
             )
@@ -151,7 +195,9 @@ class World:
             for doc_id in picked:
                 self.add_to_album(album, doc_id)
         for user_id in user_ids:
-            candidates = [d for d in self._sample_public(rng, 12) if self.docs[d].owner_id != user_id]
+            candidates = [
+                d for d in self._sample_public(rng, 12) if self.docs[d].owner_id != user_id
+            ]
             for n, doc_id in enumerate(candidates[:3]):
                 self.add_fave(user_id, doc_id, _EPOCH + n)
 

@@ -1,0 +1,105 @@
+"""The Flattr emulator: one WSGI app serving both of Flattr's hosts on one root.
+
+``<root>/rest/v2/...`` is api.flattr.com's API, ``<root>/oauth/...`` and the
+site pages are flattr.com, and ``<root>/_admin/...`` is the sandbox's own view.
+A client therefore uses ``<root>/rest/v2`` as its API base and
+``<root>/oauth/authorize`` / ``<root>/oauth/token`` for OAuth.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from paysupport.emulation import EmulatorSettings
+
+from . import _seed
+from ._admin import Admin
+from ._api import PREFIX, RestApi
+from ._models import ClientApp, Token
+from ._oauth import OAuthEndpoints
+from ._ratelimit import RateLimiter
+from ._reference import DOCUMENTED_RATE_LIMIT, SCOPES
+from ._site import Site
+from ._store import Store
+
+#: The callback registered for the sandbox application.
+REDIRECT_URI = "http://127.0.0.1/callback"
+
+
+class FlattrEmulator:
+    """Flattr REST API v2 plus OAuth 2, backed by deterministic seeded data."""
+
+    name = "flattr"
+
+    def __init__(
+        self,
+        settings: EmulatorSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings or EmulatorSettings()
+        sizes = self.settings.sizes
+        seed = _seed.generate(
+            self.settings.seed,
+            sizes.get("users", _seed.DEFAULT_USERS),
+            sizes.get("things", _seed.DEFAULT_THINGS),
+        )
+        rng = random.Random(f"flattr-credentials-{self.settings.seed}")
+        self.client = ClientApp(
+            client_id=f"sandbox{rng.getrandbits(40):010x}",
+            client_secret=f"{rng.getrandbits(160):040x}",
+            redirect_uri=REDIRECT_URI,
+        )
+        self.store = Store(seed, clock)
+        self.primary_user = seed.primary_user
+        self._token = Token(
+            f"{rng.getrandbits(160):040x}",
+            self.primary_user,
+            self.client.client_id,
+            frozenset(SCOPES),
+        )
+        self.store.tokens[self._token.value] = self._token
+        limit = self.settings.rate_limit or DOCUMENTED_RATE_LIMIT
+        self._api = RestApi(self.store, RateLimiter(limit, self.settings.rate_window, clock))
+        self._oauth = OAuthEndpoints(self.store, self.client, self.primary_user, clock)
+        self._site = Site(self.store)
+        self._admin = Admin(self.store, self.primary_user)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        path = request.path
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            response = self._api(request, path[len(PREFIX) :])
+        elif path == "/oauth/authorize" and request.method in ("GET", "HEAD", "POST"):
+            response = self._oauth.authorize(request)
+        elif path == "/oauth/token":
+            response = self._oauth.token(request)
+        elif path.startswith("/_admin/"):
+            response = self._admin(request, path)
+        else:
+            response = self._site(request, path)
+        return response(environ, start_response)
+
+    def credentials(self) -> dict[str, str]:
+        """The sandbox app's OAuth client plus a ready token for the primary user (all scopes)."""
+        return {
+            "client_id": self.client.client_id,
+            "client_secret": self.client.client_secret,
+            "redirect_uri": self.client.redirect_uri,
+            "access_token": self._token.value,
+        }
+
+    def admin_state(self) -> dict[str, Any]:
+        return self._admin.state()
+
+
+def create_emulator(settings: EmulatorSettings | None = None) -> FlattrEmulator:
+    """Entry point ``paysupport.sandboxes: flattr``."""
+    return FlattrEmulator(settings)

@@ -1,0 +1,163 @@
+"""Fixtures for the Flattr emulator tests: a served emulator and a browser-like OAuth dance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+from paysupport.emulation import EmulatorSettings
+from paysupport.testing import ServedApp
+
+from paysupport_flattr.emulator import FlattrEmulator, create_emulator
+
+ALL_SCOPES = "flattr thing email extendedread"
+
+
+@dataclass
+class Form:
+    """The first ``<form>`` of a page, read as a browser would."""
+
+    method: str = ""
+    action: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    buttons: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.form: Form | None = None
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and self.form is None:
+            self.form = Form(method=a.get("method", "get").lower(), action=a.get("action", ""))
+        elif self.form is not None and not self._done:
+            if tag == "input" and "name" in a:
+                self.form.fields[a["name"]] = a.get("value", "")
+            elif tag == "button" and "name" in a:
+                self.form.buttons.setdefault(a["name"], []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._done = True
+
+
+def parse_form(html: str) -> Form:
+    parser = _FormParser()
+    parser.feed(html)
+    assert parser.form is not None, "page has no form"
+    return parser.form
+
+
+@dataclass
+class Sandbox:
+    emulator: FlattrEmulator
+    url: str
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/rest/v2"
+
+    @property
+    def creds(self) -> dict[str, str]:
+        return self.emulator.credentials()
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """Headers carrying the pre-issued all-scopes token of the primary user."""
+        return {"Authorization": f"Bearer {self.creds['access_token']}"}
+
+    @property
+    def primary(self) -> str:
+        return str(self.emulator.admin_state()["primary_user"])
+
+    def consent_page(self, **params: str) -> requests.Response:
+        query = {
+            "response_type": "code",
+            "client_id": self.creds["client_id"],
+            "redirect_uri": self.creds["redirect_uri"],
+            "scope": ALL_SCOPES,
+            "state": "s1",
+        }
+        query.update(params)
+        return requests.get(f"{self.url}/oauth/authorize", params=query, allow_redirects=False)
+
+    def decide(self, page: requests.Response, decision: str, **overrides: str) -> requests.Response:
+        """Post the consent form with the Allow or Deny button, as a browser would."""
+        form = parse_form(page.text)
+        assert form.method == "post"
+        assert decision in form.buttons["decision"]
+        data = {**form.fields, **overrides, "decision": decision}
+        return requests.post(urljoin(page.url, form.action), data=data, allow_redirects=False)
+
+    def exchange(self, code: str, redirect_uri: str | None = None) -> requests.Response:
+        return requests.post(
+            f"{self.url}/oauth/token",
+            auth=(self.creds["client_id"], self.creds["client_secret"]),
+            json={
+                "code": code,
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect_uri or self.creds["redirect_uri"],
+            },
+        )
+
+    def token_for(self, username: str | None = None, scopes: str = ALL_SCOPES) -> dict[str, str]:
+        """The whole dance; returns Authorization headers for ``username``."""
+        overrides = {"username": username} if username else {}
+        redirect = self.decide(self.consent_page(scope=scopes), "allow", **overrides)
+        assert redirect.status_code == 302, redirect.text
+        code = parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
+        token = self.exchange(code)
+        assert token.status_code == 200, token.text
+        return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    def admin_flattrs(self, **params: str) -> dict[str, Any]:
+        response = requests.get(f"{self.url}/_admin/flattrs", params=params)
+        assert response.status_code == 200
+        return dict(response.json())
+
+    def set_means(self, username: str, means: int) -> None:
+        r = requests.post(f"{self.url}/_admin/users/{username}/means", json={"means": means})
+        assert r.status_code == 200, r.text
+
+    def foreign_thing(self, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """A visible thing the caller neither owns nor has flattred."""
+        r = requests.get(
+            f"{self.api}/things/search", params={"count": 100}, headers=headers or self.auth
+        )
+        me = requests.get(f"{self.api}/user", headers=headers or self.auth).json()["username"]
+        for thing in r.json()["things"]:
+            if thing["owner"]["username"] != me and not thing["flattred"]:
+                return dict(thing)
+        raise AssertionError("no foreign thing in the seeded data")
+
+    def own_thing(self, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        things = requests.get(f"{self.api}/user/things", headers=headers or self.auth).json()
+        assert things, "the primary user owns no thing"
+        return dict(things[0])
+
+
+@pytest.fixture
+def make_sandbox(
+    wsgi_server: Callable[[Any], ServedApp],
+) -> Callable[..., Sandbox]:
+    def make(settings: EmulatorSettings | None = None, **kwargs: Any) -> Sandbox:
+        emulator = FlattrEmulator(settings or EmulatorSettings(seed=7), **kwargs)
+        return Sandbox(emulator, wsgi_server(emulator).url)
+
+    return make
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox()
+
+
+__all__ = ["ALL_SCOPES", "Sandbox", "create_emulator", "parse_form"]
