@@ -54,6 +54,25 @@ from paysupport.redact import Redactor
 
 log = logging.getLogger("paysupport.http")
 
+
+class _RedactingFilter(logging.Filter):
+    """Masks secret-named query parameters in urllib3's own log lines.
+
+    urllib3 logs request paths (with ``access_token=``, ``api_sig=``...) at
+    DEBUG and on every retry at WARNING; an application that turns logging up
+    must not find tokens in its logs because of us.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _DEFAULT_REDACTOR.text(record.getMessage())
+        record.args = None
+        return True
+
+
+_DEFAULT_REDACTOR = Redactor()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_RedactingFilter())
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Patreon-Request-Id", "X-Amzn-Trace-Id", "CF-Ray")
@@ -402,6 +421,8 @@ def _is_timeout(exc: requests.exceptions.RequestException) -> bool:
     if isinstance(exc, requests.exceptions.Timeout):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False  # a refused connection, though urllib3 files it under timeouts
     return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 

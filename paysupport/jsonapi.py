@@ -15,6 +15,7 @@ gives the linkage.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -158,8 +159,10 @@ class JsonApiDocument:
             return self._index
         index: dict[Key, JsonApiResource] = {}
         raw_data = self.payload.get("data")
-        included = self.payload.get("included") or []
-        if not isinstance(included, list):
+        included = self.payload.get("included")
+        if included is None:
+            included = []
+        elif not isinstance(included, list):
             raise ResponseFormatError("JSON:API included is not a list", provider=self.provider)
         if raw_data is None:
             data: JsonApiResource | list[JsonApiResource] | None = None
@@ -189,32 +192,47 @@ class JsonApiDocument:
     def normalized(self) -> Any:
         """Plain dicts with attributes flattened and relationships inlined.
 
-        A resource met again on its own path (a cycle) appears as ``{"type",
-        "id"}`` only; a relationship to a resource not included is ``None`` (to-one)
-        or left out (to-many).
+        Each primary resource gets its own tree in which every resource is
+        inlined once, where it is nearest the root (the first such place in
+        document order); met again there (a cycle, or a second path to it) it
+        appears as ``{"type", "id"}`` only. That keeps the view linear in the
+        document: inlining along every path grows exponentially with tiers
+        and benefits that list each other. A relationship to a resource not
+        included is ``None`` (to-one) or left out (to-many).
         """
         data = self.data()
         if data is None:
             return None
         if isinstance(data, list):
-            return [_normalize(r, ()) for r in data]
-        return _normalize(data, ())
+            return [_normalize(r) for r in data]
+        return _normalize(data)
 
     def __repr__(self) -> str:
         return f"<JsonApiDocument {len(self.data_list())} primary resources>"
 
 
-def _normalize(resource: JsonApiResource, path: tuple[Key, ...]) -> dict[str, Any]:
-    key = (resource.type, resource.id)
-    out: dict[str, Any] = {"type": resource.type, "id": resource.id}
-    if key in path:
+def _normalize(root: JsonApiResource) -> dict[str, Any]:
+    # Breadth first, without recursion: a resource is inlined where it is first
+    # met, so its nearest occurrence, and deep chains cannot exhaust the stack.
+    seen: set[Key] = set()
+    queue: deque[tuple[JsonApiResource, dict[str, Any]]] = deque()
+
+    def stub(resource: JsonApiResource) -> dict[str, Any]:
+        """``{"type", "id"}``, queued to be filled in if this is the first meeting."""
+        out: dict[str, Any] = {"type": resource.type, "id": resource.id}
+        if (resource.type, resource.id) not in seen:
+            seen.add((resource.type, resource.id))
+            queue.append((resource, out))
         return out
-    out.update(resource.attributes)
-    here = (*path, key)
-    for name in resource.relationships:
-        value = resource.relationship(name)
-        if isinstance(value, list):
-            out[name] = [_normalize(r, here) for r in value]
-        else:
-            out[name] = None if value is None else _normalize(value, here)
-    return out
+
+    tree = stub(root)
+    while queue:
+        resource, out = queue.popleft()
+        out.update(resource.attributes)
+        for name in resource.relationships:
+            value = resource.relationship(name)
+            if isinstance(value, list):
+                out[name] = [stub(r) for r in value]
+            else:
+                out[name] = None if value is None else stub(value)
+    return tree

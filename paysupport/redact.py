@@ -86,12 +86,18 @@ class Redactor:
     def text(self, value: object) -> str:
         """Return ``str(value)`` with every known or secret-named secret masked."""
         text = str(value)
-        pattern = self._pattern
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
+        # Names first: masking a registered value inside a name ("access_token")
+        # would stop the name from being recognised and leave its value bare.
         text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {MASK}", text)
         text = _URL_PARAM.sub(lambda m: f"{m.group(1)}={MASK}", text)
-        return _JSON_FIELD.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{MASK}"', text)
+        text = _JSON_FIELD.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{MASK}"', text)
+        pattern = self._pattern
+        if pattern is not None:
+            # Until nothing matches: the mask next to what surrounds a secret can
+            # spell the secret again ("***a" in "a***aa"). Each pass shortens the text.
+            while pattern.search(text):
+                text = pattern.sub(MASK, text)
+        return text
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """A copy of ``headers`` with secret headers masked and values scrubbed."""
@@ -103,8 +109,12 @@ class Redactor:
     def excerpt(self, body: bytes | str, limit: int = 200) -> str:
         """A short, redacted, single-line start of a response body for error messages."""
         if isinstance(body, bytes):
-            body = body[: limit * 4].decode("utf-8", errors="replace")
-        flat = self.text(" ".join(body.split()))
+            # Decode it all: cutting first could split a secret, and a cut prefix
+            # is no longer recognised, yet survives once whitespace is collapsed.
+            body = body.decode("utf-8", errors="replace")
+        # Redacted before and after collapsing whitespace: a secret may hold a run
+        # of spaces, or its words may be split across lines in the body.
+        flat = self.text(" ".join(self.text(body).split()))
         return flat[:limit] + ("..." if len(flat) > limit else "")
 
     def __repr__(self) -> str:

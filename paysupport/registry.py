@@ -75,6 +75,9 @@ class _Registry:
         with self._lock:
             self._plugins.clear()
             self._failures.clear()
+            for namespace in (PROVIDERS_NAMESPACE, SANDBOXES_NAMESPACE):
+                # stevedore keeps each namespace's entry points for the process' life.
+                ExtensionManager.ENTRY_POINT_CACHE.pop(namespace, None)
 
 
 _registry = _Registry()

@@ -13,7 +13,7 @@ import requests
 from paysupport.emulation import EmulatorSettings
 from paysupport.testing import ServedApp
 
-from paysupport_flattr.emulator import FlattrEmulator, create_emulator
+from paysupport_flattr.emulator import FlattrEmulator
 
 ALL_SCOPES = "flattr thing email extendedread"
 
@@ -160,4 +160,3 @@ def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
 
 
-__all__ = ["ALL_SCOPES", "Sandbox", "create_emulator", "parse_form"]

@@ -1,82 +1,16 @@
-"""Fixtures for the Ipernity emulator tests: a served emulator and a tiny signing caller.
-
-The caller here is deliberately minimal (sign, send, decode) so that the tests exercise the
-emulator's rules rather than a client's conveniences.
-"""
+"""Fixtures for the Ipernity emulator tests (helpers live in ``ipernity_testkit``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode, urljoin
 
 import pytest
-import requests
+from ipernity_testkit import Api, Consent, Served
 from paysupport_ipernity.emulator import IpernityEmulator, create_emulator
-from paysupport_ipernity.signing import sign
 
 from paysupport.emulation import EmulatorSettings
 from paysupport.testing import serve_wsgi
-
-
-@dataclass
-class Api:
-    """Calls ``/api/<method>/json`` on a served emulator, signing when asked."""
-
-    base_url: str
-    api_key: str
-    api_secret: str
-    token: str | None = None
-    session: requests.Session = field(default_factory=requests.Session)
-
-    def call(
-        self,
-        method: str,
-        *,
-        post: bool = False,
-        signed: bool = True,
-        token: bool = True,
-        files: dict[str, Any] | None = None,
-        **params: str,
-    ) -> dict[str, Any]:
-        params = {"api_key": self.api_key, **params}
-        if token and self.token:
-            params.setdefault("auth_token", self.token)
-        if signed:
-            params["api_sig"] = sign(params, self.api_secret, method)
-        url = f"{self.base_url}/api/{method}/json"
-        if post or files:
-            response = self.session.post(url, data=params, files=files, timeout=10)
-        else:
-            response = self.session.get(url, params=params, timeout=10)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def ok(self, method: str, **kwargs: Any) -> dict[str, Any]:
-        body = self.call(method, **kwargs)
-        assert body["api"]["status"] == "ok", body
-        return body
-
-    def error(self, method: str, **kwargs: Any) -> int:
-        """Call expecting an API error; returns its code."""
-        body = self.call(method, **kwargs)
-        assert body["api"]["status"] == "error", body
-        assert isinstance(body["api"]["message"], str) and body["api"]["message"]
-        code: int = body["api"]["code"]
-        return code
-
-    def with_token(self, token: str | None) -> Api:
-        return Api(self.base_url, self.api_key, self.api_secret, token, self.session)
-
-
-@dataclass
-class Served:
-    emulator: IpernityEmulator
-    url: str
-    api: Api
 
 
 @pytest.fixture
@@ -108,65 +42,6 @@ def served(serve: Callable[..., Served]) -> Served:
 def api(served: Served) -> Api:
     """Caller with the pre-issued token (first user, every permission)."""
     return served.api
-
-
-class ConsentForm(HTMLParser):
-    """Reads the consent page's form as a browser would: action, inputs, buttons."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append(
-                {
-                    "method": a.get("method", "get"),
-                    "action": a.get("action", ""),
-                    "fields": {},
-                    "buttons": [],
-                }
-            )
-        elif self.forms and tag == "input" and a.get("type") == "hidden":
-            self.forms[-1]["fields"][a["name"]] = a.get("value", "")
-        elif self.forms and tag == "button":
-            self.forms[-1]["buttons"].append((a.get("name"), a.get("value")))
-
-
-def parse_consent(page: str) -> dict[str, Any]:
-    parser = ConsentForm()
-    parser.feed(page)
-    assert len(parser.forms) == 1, page
-    return parser.forms[0]
-
-
-@dataclass
-class Consent:
-    """Drives ``/apps/authorize`` like a browser: open the signed link, post the form."""
-
-    served: Served
-
-    def link(self, **params: str) -> str:
-        """A signed authorization link (signed without a method name)."""
-        api = self.served.api
-        params = {"api_key": api.api_key, **params}
-        params["api_sig"] = sign(params, api.api_secret)
-        return self.served.url + "/apps/authorize?" + urlencode(params)
-
-    def answer(self, link: str, decision: str, user_id: str | None = None) -> requests.Response:
-        """Open ``link`` and post its form with the ``decision`` button."""
-        session = requests.Session()
-        page = session.get(link, timeout=10)
-        assert page.status_code == 200, page.text
-        form = parse_consent(page.text)
-        assert form["method"].lower() == "post"
-        assert ("decision", decision) in form["buttons"]
-        data = {**form["fields"], "decision": decision}
-        if user_id is not None:
-            data["user_id"] = user_id
-        action = urljoin(link, form["action"])
-        return session.post(action, data=data, allow_redirects=False, timeout=10)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from paysupport_ipernity.catalogue import Method, load_catalogue
 
 REFERENCE = Path("/work/shared/reference/ipernity/methods.json")

@@ -6,13 +6,14 @@ import hashlib
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from paysupport_ipernity.signing import sign, verify
 
 names = st.text(min_size=1, max_size=12).filter(lambda n: n not in ("api_sig", "file"))
 params_st = st.dictionaries(names, st.text(max_size=30), max_size=8)
 secrets_st = st.text(min_size=1, max_size=20)
-methods_st = st.one_of(st.none(), st.from_regex(r"[a-z]{2,8}(\.[a-zA-Z]{2,10}){1,2}", fullmatch=True))
+methods_st = st.one_of(
+    st.none(), st.from_regex(r"[a-z]{2,8}(\.[a-zA-Z]{2,10}){1,2}", fullmatch=True)
+)
 
 
 def test_known_vector_for_a_method_call() -> None:
@@ -65,7 +66,13 @@ def test_changing_a_value_breaks_the_signature(
     assert not verify(params, secret + "x", signature, method)
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x80), min_size=1, max_size=10))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x80, exclude_categories=("Cs",)),
+        min_size=1,
+        max_size=10,
+    )
+)
 def test_unicode_values_are_hashed_as_utf8(value: str) -> None:
     raw = ("titre" + value + "doc.set" + "sécret").encode("utf-8")
     assert sign({"titre": value}, "sécret", "doc.set") == hashlib.md5(raw).hexdigest()

@@ -11,55 +11,179 @@ from dataclasses import dataclass
 
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "address": frozenset(
-        "addressee city country created_at line_1 line_2 phone_number postal_code state".split()
+        [
+            "addressee",
+            "city",
+            "country",
+            "created_at",
+            "line_1",
+            "line_2",
+            "phone_number",
+            "postal_code",
+            "state",
+        ]
     ),
     "benefit": frozenset(
-        "app_external_id app_meta benefit_type created_at deliverables_due_today_count"
-        " delivered_deliverables_count description is_deleted is_ended is_published"
-        " next_deliverable_due_date not_delivered_deliverables_count rule_type tiers_count"
-        " title".split()
+        [
+            "app_external_id",
+            "app_meta",
+            "benefit_type",
+            "created_at",
+            "deliverables_due_today_count",
+            "delivered_deliverables_count",
+            "description",
+            "is_deleted",
+            "is_ended",
+            "is_published",
+            "next_deliverable_due_date",
+            "not_delivered_deliverables_count",
+            "rule_type",
+            "tiers_count",
+            "title",
+        ]
     ),
     "campaign": frozenset(
-        "created_at creation_name currency discord_server_id google_analytics_id image_url"
-        " image_small_url is_charged_immediately is_monthly is_nsfw has_rss has_sent_rss_notify"
-        " main_video_embed main_video_url name one_liner pay_per_name patron_count pledge_url"
-        " published_at rss_artwork_url rss_feed_title show_earnings summary thanks_embed"
-        " thanks_msg thanks_video_url url vanity".split()
+        [
+            "created_at",
+            "creation_name",
+            "currency",
+            "discord_server_id",
+            "google_analytics_id",
+            "image_url",
+            "image_small_url",
+            "is_charged_immediately",
+            "is_monthly",
+            "is_nsfw",
+            "has_rss",
+            "has_sent_rss_notify",
+            "main_video_embed",
+            "main_video_url",
+            "name",
+            "one_liner",
+            "pay_per_name",
+            "patron_count",
+            "pledge_url",
+            "published_at",
+            "rss_artwork_url",
+            "rss_feed_title",
+            "show_earnings",
+            "summary",
+            "thanks_embed",
+            "thanks_msg",
+            "thanks_video_url",
+            "url",
+            "vanity",
+        ]
     ),
     "client": frozenset(
-        "author_name category client_secret default_scopes description domain icon_url name"
-        " privacy_policy_url redirect_uris tos_url version".split()
+        [
+            "author_name",
+            "category",
+            "client_secret",
+            "default_scopes",
+            "description",
+            "domain",
+            "icon_url",
+            "name",
+            "privacy_policy_url",
+            "redirect_uris",
+            "tos_url",
+            "version",
+        ]
     ),
     "goal": frozenset(
-        "amount_cents completed_percentage created_at description reached_at title".split()
+        ["amount_cents", "completed_percentage", "created_at", "description", "reached_at", "title"]
     ),
     "live-access-rule": frozenset({"access_rule_type"}),
     "member": frozenset(
-        "campaign_lifetime_support_cents currently_entitled_amount_cents email full_name"
-        " is_follower is_free_trial is_gifted last_charge_date last_charge_status"
-        " lifetime_support_cents next_charge_date note patron_status pledge_cadence"
-        " pledge_relationship_start will_pay_amount_cents".split()
+        [
+            "campaign_lifetime_support_cents",
+            "currently_entitled_amount_cents",
+            "email",
+            "full_name",
+            "is_follower",
+            "is_free_trial",
+            "is_gifted",
+            "last_charge_date",
+            "last_charge_status",
+            "lifetime_support_cents",
+            "next_charge_date",
+            "note",
+            "patron_status",
+            "pledge_cadence",
+            "pledge_relationship_start",
+            "will_pay_amount_cents",
+        ]
     ),
     "pledge-event": frozenset(
-        "amount_cents currency_code date pledge_payment_status payment_status tier_id"
-        " tier_title type".split()
+        [
+            "amount_cents",
+            "currency_code",
+            "date",
+            "pledge_payment_status",
+            "payment_status",
+            "tier_id",
+            "tier_title",
+            "type",
+        ]
     ),
     "post": frozenset(
-        "app_id app_status content embed_data embed_url is_paid is_public published_at tiers"
-        " title url".split()
+        [
+            "app_id",
+            "app_status",
+            "content",
+            "embed_data",
+            "embed_url",
+            "is_paid",
+            "is_public",
+            "published_at",
+            "tiers",
+            "title",
+            "url",
+        ]
     ),
     "tier": frozenset(
-        "amount_cents created_at description discord_role_ids edited_at image_url patron_count"
-        " post_count published published_at remaining requires_shipping title unpublished_at"
-        " url user_limit".split()
+        [
+            "amount_cents",
+            "created_at",
+            "description",
+            "discord_role_ids",
+            "edited_at",
+            "image_url",
+            "patron_count",
+            "post_count",
+            "published",
+            "published_at",
+            "remaining",
+            "requires_shipping",
+            "title",
+            "unpublished_at",
+            "url",
+            "user_limit",
+        ]
     ),
     "user": frozenset(
-        "about can_see_nsfw created email first_name full_name hide_pledges image_url"
-        " is_creator is_email_verified last_name like_count social_connections thumb_url url"
-        " vanity".split()
+        [
+            "about",
+            "can_see_nsfw",
+            "created",
+            "email",
+            "first_name",
+            "full_name",
+            "hide_pledges",
+            "image_url",
+            "is_creator",
+            "is_email_verified",
+            "last_name",
+            "like_count",
+            "social_connections",
+            "thumb_url",
+            "url",
+            "vanity",
+        ]
     ),
     "webhook": frozenset(
-        "last_attempted_at num_consecutive_times_failed paused secret triggers uri".split()
+        ["last_attempted_at", "num_consecutive_times_failed", "paused", "secret", "triggers", "uri"]
     ),
 }
 

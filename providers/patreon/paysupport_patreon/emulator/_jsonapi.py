@@ -19,6 +19,7 @@ from typing import Any
 
 from paysupport_patreon.emulator._catalog import RouteSpec
 
+
 @dataclass
 class Resource:
     """A resource as the emulator knows it, before sparse fieldsets are applied.

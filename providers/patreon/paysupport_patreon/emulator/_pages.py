@@ -25,7 +25,10 @@ def consent_page(
     items = "\n".join(f"    <li>{escape(scope)}</li>" for scope in scopes)
     return f"""<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Authorize {escape(client_name)} - Patreon (emulated)</title></head>
+<head>
+  <meta charset="utf-8">
+  <title>Authorize {escape(client_name)} - Patreon (emulated)</title>
+</head>
 <body>
   <h1>{escape(client_name)} would like to access your Patreon account</h1>
   <p>Signed in as <strong>{escape(user_name)}</strong>. The application asks for:</p>

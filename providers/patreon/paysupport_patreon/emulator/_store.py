@@ -25,15 +25,58 @@ from typing import Any
 BASE_TIME = 1_700_000_000.0  # seeded dates are relative to this instant, never to "now"
 DAY = 86_400.0
 
-FIRST_NAMES = (
-    "Ada Alan Barbara Brian Claude Dennis Donald Edsger Frances Grace Guido Hedy John Ken"
-    " Linus Lynn Margaret Niklaus Radia Shafi Sophie Tim Whitfield Yukihiro".split()
-)
-LAST_NAMES = (
-    "Lovelace Turing Liskov Kernighan Shannon Ritchie Knuth Dijkstra Allen Hopper Rossum"
-    " Lamarr Backus Thompson Torvalds Conway Hamilton Wirth Perlman Goldwasser Wilson"
-    " Berners Diffie Matsumoto".split()
-)
+FIRST_NAMES = [
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Brian",
+    "Claude",
+    "Dennis",
+    "Donald",
+    "Edsger",
+    "Frances",
+    "Grace",
+    "Guido",
+    "Hedy",
+    "John",
+    "Ken",
+    "Linus",
+    "Lynn",
+    "Margaret",
+    "Niklaus",
+    "Radia",
+    "Shafi",
+    "Sophie",
+    "Tim",
+    "Whitfield",
+    "Yukihiro",
+]
+LAST_NAMES = [
+    "Lovelace",
+    "Turing",
+    "Liskov",
+    "Kernighan",
+    "Shannon",
+    "Ritchie",
+    "Knuth",
+    "Dijkstra",
+    "Allen",
+    "Hopper",
+    "Rossum",
+    "Lamarr",
+    "Backus",
+    "Thompson",
+    "Torvalds",
+    "Conway",
+    "Hamilton",
+    "Wirth",
+    "Perlman",
+    "Goldwasser",
+    "Wilson",
+    "Berners",
+    "Diffie",
+    "Matsumoto",
+]
 CITIES = (
     ("Springfield", "IL", "62701"),
     ("Portland", "OR", "97201"),
@@ -155,7 +198,13 @@ class Store:
         }
 
     def _seed_campaign(
-        self, c: int, rng: random.Random, n_tiers: int, n_benefits: int, n_goals: int, n_members: int
+        self,
+        c: int,
+        rng: random.Random,
+        n_tiers: int,
+        n_benefits: int,
+        n_goals: int,
+        n_members: int,
     ) -> None:
         cid = str(7_100_000 + c)
         vanity = "sandbox" if c == 0 else f"sandbox{c + 1}"
@@ -365,7 +414,9 @@ class Store:
             "patron_status": status,
             "pledge_cadence": cadence if status else None,
             "pledge_relationship_start": iso(start) if status else None,
-            "will_pay_amount_cents": amount if status in ("active_patron", "declined_patron") else 0,
+            "will_pay_amount_cents": amount
+            if status in ("active_patron", "declined_patron")
+            else 0,
         }
         user = {
             "about": None,
@@ -563,8 +614,10 @@ class Store:
             user["email"] = changes["email"]
         return replace(base, attributes=attributes, user=user, tier_ids=tier_ids)
 
-    def create_member(self, campaign_id: str, changes: Mapping[str, Any], now: float) -> MemberRecord:
-        """Add a member (a new user) to a campaign; raises ``KeyError``/``ValueError`` on bad input."""
+    def create_member(
+        self, campaign_id: str, changes: Mapping[str, Any], now: float
+    ) -> MemberRecord:
+        """Add a member (a new user) to a campaign; ``KeyError``/``ValueError`` on bad input."""
         with self._lock:
             record = self.campaigns_by_id[campaign_id]
             i = record.next_member

@@ -12,7 +12,13 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from paysupport_patreon.emulator._jsonapi import Resource
-from paysupport_patreon.emulator._store import CampaignRecord, MemberRecord, PostRecord, Store, Viewer
+from paysupport_patreon.emulator._store import (
+    CampaignRecord,
+    MemberRecord,
+    PostRecord,
+    Store,
+    Viewer,
+)
 
 
 class LazyAttributes(Mapping[str, Any]):
@@ -157,7 +163,9 @@ class Views:
         else:
             member = self.store.member_for_user(user_id)
             pledging = member is not None and self._has_pledge(member)
-            rels["pledges"] = lambda: [self.v1_pledge(member, viewer)] if member and pledging else []
+            rels["pledges"] = lambda: (
+                [self.v1_pledge(member, viewer)] if member and pledging else []
+            )
         return Resource("user", user_id, attributes, rels)
 
     @staticmethod
