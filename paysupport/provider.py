@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
+from paysupport.auth.oauth2 import OAuth2Auth, OAuth2Endpoints
+from paysupport.auth.signed import FrobFlow
 from paysupport.config import resolve_settings
 from paysupport.errors import Unsupported
 from paysupport.http import EventHook, HttpClient, HttpOptions, resolve_base_url
 from paysupport.redact import Redactor
-from paysupport.tokens import TokenStore, open_store
+from paysupport.tokens import Token, TokenStore, open_store
 from paysupport.walk import Walk
 
 
@@ -98,6 +100,11 @@ class Client:
 
     info: ClassVar[ProviderInfo]
 
+    #: Set by OAuth 2 providers (see :meth:`use_oauth2`): the login flow and token refresh.
+    oauth: OAuth2Auth | None = None
+    #: Set by frob providers: the desktop and web frob flows.
+    frob: FrobFlow | None = None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         info = cls.__dict__.get("info")
@@ -159,6 +166,41 @@ class Client:
         self.http = HttpClient(
             info.name, self.base_url, options=options, redactor=self.redactor, hooks=list(hooks)
         )
+
+    def use_oauth2(self, endpoints: OAuth2Endpoints) -> OAuth2Auth:
+        """Authenticate every request with OAuth 2, from settings and the token store.
+
+        Reads ``client_id``, ``client_secret`` and ``redirect_uri``. An explicit
+        ``access_token`` (with ``refresh_token``, as from a developer portal) is
+        stored for this account, so it is refreshed and persisted like any other.
+        """
+        settings = self.settings
+        auth = OAuth2Auth(
+            provider=self.info.name,
+            endpoints=endpoints,
+            http=self.http,
+            client_id=settings.get("client_id"),
+            client_secret=settings.get("client_secret"),
+            redirect_uri=settings.get("redirect_uri"),
+            store=self.token_store,
+            account=self.account,
+        )
+        access_token = settings.get("access_token")
+        if access_token:
+            # A token from settings is stored once; after it is refreshed, the store's
+            # newer token wins over the (now stale) setting until the setting changes.
+            seed = Token.seed_marker(access_token)
+            stored = auth.token
+            if stored is None or stored.extra.get("seed") != seed:
+                auth.set_token(
+                    Token(access_token, settings.get("refresh_token"), extra={"seed": seed})
+                )
+        current = auth.token
+        if current is not None:
+            self.redactor.add(current.access_token, current.refresh_token)
+        self.http.auth = auth
+        self.oauth = auth
+        return auth
 
     # -- the common verbs ------------------------------------------------------------
 

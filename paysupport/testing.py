@@ -1,69 +1,30 @@
-"""Test kit: serve WSGI apps on 127.0.0.1 and record cassettes without secrets.
+"""Test kit: serve WSGI apps on 127.0.0.1, run the sandbox, record cassettes without secrets.
 
 Installed as a pytest plugin (entry point ``pytest11``), so downstream
-applications get the ``wsgi_server`` fixture and :func:`vcr_config` by
-installing paysupport.
+applications get the ``wsgi_server`` and ``paysupport_sandbox`` fixtures and
+:func:`vcr_config` by installing paysupport.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import vcr
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from paysupport._wsgi import WSGIApp
 from paysupport.redact import (
-    DEFAULT,
     MASK,
     SECRET_HEADERS,
     SECRET_KEYS,
     URL_ONLY_SECRET_KEYS,
     Redactor,
 )
-
-
-class RedactingRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with secrets masked in its access log (query strings carry tokens)."""
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        super().log(type, "%s", DEFAULT.text(message % args if args else message))
-
-
-class ServedApp:
-    """A WSGI app served over real HTTP in a background thread."""
-
-    def __init__(self, server: BaseWSGIServer, thread: threading.Thread) -> None:
-        self._server = server
-        self._thread = thread
-        self.host = "127.0.0.1"
-        self.port = server.server_port
-        self.url = f"http://{self.host}:{self.port}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
-@contextlib.contextmanager
-def serve_wsgi(app: WSGIApp, *, port: int = 0, threaded: bool = True) -> Iterator[ServedApp]:
-    """Serve ``app`` on 127.0.0.1 (a free port unless given) until the block ends."""
-    server = make_server(
-        "127.0.0.1", port, app, threaded=threaded, request_handler=RedactingRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, name="paysupport-wsgi", daemon=True)
-    thread.start()
-    served = ServedApp(server, thread)
-    try:
-        yield served
-    finally:
-        served.close()
+from paysupport.sandbox import Sandbox, running
+from paysupport.sandbox.serving import ServedApp, serve_wsgi
 
 
 @pytest.fixture
@@ -76,6 +37,16 @@ def wsgi_server() -> Iterator[Callable[[WSGIApp], ServedApp]]:
 
     with stack:
         yield start
+
+
+@pytest.fixture
+def paysupport_sandbox() -> Iterator[Sandbox]:
+    """Fixture: every installed emulator served on 127.0.0.1, no faults, small data.
+
+    ``paysupport_sandbox.connect("flattr")`` gives a client pointed at it.
+    """
+    with running() as sandbox:
+        yield sandbox
 
 
 def _scrub_body(body: Any, redactor: Redactor) -> Any:

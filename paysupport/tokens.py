@@ -10,6 +10,7 @@ first one obtained. File and SQLite stores use a cross-process file lock.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -93,11 +94,24 @@ class Token:
             extra={k: v for k, v in data.items() if k not in known},
         )
 
-    def with_refresh_token_kept(self, previous: Token | None) -> Token:
-        """Providers that do not rotate omit the refresh token on refresh: keep the old one."""
-        if self.refresh_token or previous is None:
+    def succeeding(self, previous: Token | None) -> Token:
+        """This token as the successor of ``previous`` after a refresh.
+
+        Providers that do not rotate omit the refresh token: the old one is kept.
+        The ``seed`` marker of a token that came from settings is carried over, so
+        the same setting is not mistaken for a new token on the next run.
+        """
+        if previous is None:
             return self
-        return replace(self, refresh_token=previous.refresh_token)
+        token = self if self.refresh_token else replace(self, refresh_token=previous.refresh_token)
+        if "seed" in previous.extra and "seed" not in token.extra:
+            token = replace(token, extra={**token.extra, "seed": previous.extra["seed"]})
+        return token
+
+    @staticmethod
+    def seed_marker(access_token: str) -> str:
+        """A fingerprint of a token given in settings (never the token itself)."""
+        return hashlib.sha256(access_token.encode("utf-8")).hexdigest()[:16]
 
     def __repr__(self) -> str:
         expiry = (

@@ -100,13 +100,13 @@ class Walk(Generic[T]):
         source = (
             self._prefetched(first, positions) if positions is not None else self._sequential(first)
         )
+        del first  # held here, the first page would live as long as the walk
         for page in source:
             yield page
             self.cursor = page.next
         self.exhausted = True
 
-    def _sequential(self, first: Page[T]) -> Iterator[Page[T]]:
-        page = first
+    def _sequential(self, page: Page[T]) -> Iterator[Page[T]]:
         while True:
             yield page
             if page.next is None or not page.items:
@@ -127,6 +127,7 @@ class Walk(Generic[T]):
 
     def _prefetched(self, first: Page[T], positions: list[Any]) -> Iterator[Page[T]]:
         yield first
+        del first
         pending: deque[Future[Page[T]]] = deque()
         remaining = iter(positions)
         with ThreadPoolExecutor(self.max_workers, thread_name_prefix="paysupport-walk") as pool:

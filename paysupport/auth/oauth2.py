@@ -282,7 +282,7 @@ class OAuth2Auth(RefreshingAuth):
             raise self._token_error(response, payload, refreshing=previous is not None)
         if "access_token" not in payload:
             raise AuthError("token response has no access_token", provider=self.provider)
-        token = Token.from_oauth_response(payload).with_refresh_token_kept(previous)
+        token = Token.from_oauth_response(payload).succeeding(previous)
         self.set_token(token)
         return token
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import requests
@@ -148,12 +149,12 @@ def test_search_filters(sandbox):
         t["id"] for t in everything if {"photo", "travel"} <= set(t["tags"])
     }
     word = everything[0]["title"].split()[0].lower()
-    assert ids(query=word) == {
-        t["id"]
-        for t in everything
-        if word in (t["title"] + " " + t["description"] + " " + " ".join(t["tags"])).lower().split()
-        or word in t["title"].lower().split()
-    }
+
+    def text(t):
+        return set(re.findall(r"[a-z0-9]+", f"{t['title']} {t['description']} {t['tags']}".lower()))
+
+    assert ids(query=word) == {t["id"] for t in everything if word in text(t)}
+    assert ids(query=f"{word} zzzunknown") == set()
     assert ids(url=everything[3]["url"]) == {everything[3]["id"]}
     assert requests.get(api, params={"tags": "&"}).status_code == 400
     assert requests.get(api, params={"sort": "random"}).status_code == 400

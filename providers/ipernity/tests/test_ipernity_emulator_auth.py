@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from ipernity_testkit import Consent, Served, parse_consent
-
 from paysupport_ipernity.signing import sign
 
 
@@ -27,7 +26,11 @@ def test_desktop_flow(served: Served, consent: Consent) -> None:
 
     auth = api.ok("auth.getToken", token=False, frob=frob)["auth"]
     assert auth["permissions"] == {
-        "doc": "write", "blog": "none", "post": "none", "network": "read", "profile": "none",
+        "doc": "write",
+        "blog": "none",
+        "post": "none",
+        "network": "read",
+        "profile": "none",
     }
     assert auth["user"] == {"user_id": "1003", "username": "Ada", "realname": "Ada Lovelace"}
     again = api.ok("auth.getToken", token=False, frob=frob)["auth"]
@@ -50,7 +53,9 @@ def test_web_flow_redirects_to_the_registered_callback(serve: object) -> None:
     assert answer.status_code == 302
     location = urlsplit(answer.headers["Location"])
     assert (location.scheme, location.netloc, location.path) == (
-        "https", "app.example", "/ipernity/done",
+        "https",
+        "app.example",
+        "/ipernity/done",
     )
     query = parse_qs(location.query)
     assert query["state"] == ["1"]
@@ -83,8 +88,12 @@ def test_bad_links_get_an_error_page(served: Served, consent: Consent) -> None:
     method_signed["api_sig"] = sign(method_signed, api.api_secret, "auth.getFrob")
     response = requests.get(f"{served.url}/apps/authorize", params=method_signed, timeout=10)
     assert response.status_code == 400 and "105" in response.text
-    for bad in ({"perm_doc": "admin"}, {"perm_profile": "delete"}, {}, {"frob": "1-nope",
-                                                                       "perm_doc": "read"}):
+    for bad in (
+        {"perm_doc": "admin"},
+        {"perm_profile": "delete"},
+        {},
+        {"frob": "1-nope", "perm_doc": "read"},
+    ):
         assert requests.get(consent.link(**bad), timeout=10).status_code == 400, bad
 
 
@@ -92,8 +101,9 @@ def test_a_tampered_form_is_refused(served: Served, consent: Consent) -> None:
     link = consent.link(perm_doc="read")
     form = parse_consent(requests.get(link, timeout=10).text)
     data = {**form["fields"], "perm_doc": "delete", "decision": "allow"}
-    response = requests.post(f"{served.url}/apps/authorize", data=data, allow_redirects=False,
-                             timeout=10)
+    response = requests.post(
+        f"{served.url}/apps/authorize", data=data, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 400
 
 
@@ -113,6 +123,9 @@ def test_credentials_token_has_every_permission(served: Served) -> None:
     assert set(creds) == {"api_key", "api_secret", "callback_url", "auth_token"}
     auth = served.api.ok("auth.checkToken")["auth"]
     assert auth["permissions"] == {
-        "doc": "delete", "blog": "delete", "post": "delete", "network": "delete",
+        "doc": "delete",
+        "blog": "delete",
+        "post": "delete",
+        "network": "delete",
         "profile": "write",
     }

@@ -1,0 +1,151 @@
+"""The sandbox: every installed provider's emulator, served on 127.0.0.1.
+
+For tests and scripts::
+
+    from paysupport import sandbox
+
+    with sandbox.running(sizes={"members": 1000}) as sb:
+        client = sb.connect("patreon")
+        print(client.identity())
+
+Each emulator gets its own port (consecutive from ``port`` when one is
+given, free ports otherwise), so the emulators answer at their root exactly
+like the real hosts. Emulators are found through the ``paysupport.sandboxes``
+entry points, like providers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from paysupport.emulation import Emulator, EmulatorSettings
+from paysupport.errors import ConfigError, ProviderNotFound
+from paysupport.provider import Client
+from paysupport.registry import connect, emulator_factories, provider_class
+from paysupport.sandbox.consent import answer_consent
+from paysupport.sandbox.faults import FaultInjector, FaultPlan, Latency
+from paysupport.sandbox.serving import ServedApp, start_server
+from paysupport.tokens import MemoryTokenStore
+
+__all__ = ["FaultPlan", "Sandbox", "SandboxOptions", "answer_consent", "running"]
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """What to serve and how: data sizes, latency, faults, rate limits, ports."""
+
+    seed: int = 0
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    latency_ms: float = 0.0
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    rate_limit: int | None = None
+    rate_window: float = 3600.0
+    token_lifetime: int = 3600
+    port: int = 0
+    providers: Sequence[str] | None = None
+    quiet: bool = True
+
+
+class Sandbox:
+    """Running emulators; use :func:`running` or ``start()``/``stop()``."""
+
+    def __init__(self, options: SandboxOptions | None = None) -> None:
+        self.options = options or SandboxOptions()
+        self.emulators: dict[str, Emulator] = {}
+        self.injectors: dict[str, FaultInjector] = {}
+        self._served: dict[str, ServedApp] = {}
+
+    def start(self) -> Sandbox:
+        factories = emulator_factories()
+        wanted = list(self.options.providers or sorted(factories))
+        missing = [name for name in wanted if name not in factories]
+        if missing:
+            raise ProviderNotFound(f"{', '.join(missing)} (no emulator)", sorted(factories))
+        settings = EmulatorSettings(
+            seed=self.options.seed,
+            sizes=dict(self.options.sizes),
+            token_lifetime=self.options.token_lifetime,
+            rate_limit=self.options.rate_limit,
+            rate_window=self.options.rate_window,
+        )
+        try:
+            for index, name in enumerate(wanted):
+                emulator = factories[name](settings)
+                injector = FaultInjector(emulator, self.options.faults)
+                app: Any = injector
+                if self.options.latency_ms:
+                    app = Latency(injector, self.options.latency_ms)
+                port = self.options.port + index if self.options.port else 0
+                try:
+                    served = start_server(app, port=port, quiet=self.options.quiet)
+                except OSError as exc:
+                    raise ConfigError(f"cannot serve {name} on port {port}: {exc}") from None
+                self.emulators[name] = emulator
+                self.injectors[name] = injector
+                self._served[name] = served
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for served in self._served.values():
+            served.close()
+        self._served.clear()
+
+    def __enter__(self) -> Sandbox:
+        return self.start() if not self._served else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._served)
+
+    def _require(self, name: str) -> None:
+        if name not in self._served:
+            raise ProviderNotFound(f"{name} (not in this sandbox)", self.names)
+
+    def url(self, name: str) -> str:
+        self._require(name)
+        return self._served[name].url
+
+    def emulator(self, name: str) -> Emulator:
+        self._require(name)
+        return self.emulators[name]
+
+    def credentials(self, name: str) -> dict[str, str]:
+        """The emulator's credentials that the provider's client accepts as settings."""
+        accepted = set(provider_class(name).info.settings)
+        return {k: v for k, v in self.emulator(name).credentials().items() if k in accepted}
+
+    def environment(self) -> dict[str, str]:
+        """``PAYSUPPORT_<PROVIDER>_BASE_URL`` for every emulator, to export in a shell."""
+        return {f"PAYSUPPORT_{n.upper()}_BASE_URL": self.url(n) for n in self.names}
+
+    def connect(self, name: str, **overrides: Any) -> Client:
+        """A client for ``name`` pointed at its emulator with the sandbox credentials.
+
+        Tokens go to a fresh in-memory store unless ``token_store`` is given.
+        """
+        settings: dict[str, Any] = {
+            "base_url": self.url(name),
+            "token_store": MemoryTokenStore(),
+            **self.credentials(name),
+        }
+        settings.update(overrides)
+        return connect(name, **settings)
+
+
+@contextlib.contextmanager
+def running(options: SandboxOptions | None = None, **kwargs: Any) -> Iterator[Sandbox]:
+    """Run a sandbox for the block; keyword arguments are :class:`SandboxOptions` fields."""
+    if options is not None and kwargs:
+        raise TypeError("pass either options or keyword arguments, not both")
+    sandbox = Sandbox(options or SandboxOptions(**kwargs))
+    with sandbox:
+        yield sandbox
