@@ -242,6 +242,17 @@ class Client:
         """Lazily iterate a collection; ``self.info.collections`` lists the names."""
         raise self._unsupported("walk")
 
+    def raw(
+        self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
+    ) -> Any:
+        """Raw access for ``paysupport call``: a route (REST APIs) or a method name (Ipernity).
+
+        Returns the decoded answer; errors are the library's as for every call.
+        """
+        raise Unsupported(
+            f"{self.info.title} offers no raw calls", provider=self.info.name, capability="call"
+        )
+
     def check_collection(self, collection: str) -> None:
         """Raise :class:`Unsupported` for a collection this provider does not walk."""
         if collection not in self.info.collections:

@@ -334,7 +334,7 @@ class KeyringTokenStore:
             ) from None
         self._keyring = keyring
         self.service = service
-        self._lock_dir = Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+        self._lock_dir = Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 
     def _index(self, provider: str) -> list[str]:
         raw = self._keyring.get_password(self.service, f"{provider}:__accounts__")

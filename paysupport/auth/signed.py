@@ -30,6 +30,8 @@ class FrobFlow(ABC):
     """The frob flow's steps; a provider implements the three abstract ones."""
 
     provider: str
+    #: Permissions asked for when the caller names none, e.g. ``{"doc": "write"}``.
+    default_perms: Mapping[str, str] = {}
 
     def __init__(self, store: TokenStore, account: str = "default") -> None:
         self.store = store

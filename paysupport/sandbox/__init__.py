@@ -137,7 +137,7 @@ class Sandbox:
             "token_store": MemoryTokenStore(),
             **self.credentials(name),
         }
-        settings.update(overrides)
+        settings.update({k: v for k, v in overrides.items() if v is not None})
         return connect(name, **settings)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import threading
 import time
@@ -223,7 +222,6 @@ def test_sequential_walk_holds_one_page_at_a_time() -> None:
     most = 0
     for item in Walk(catalogue.by_cursor):
         if item % catalogue.per_page == 0:
-            gc.collect()
             most = max(most, catalogue.live_pages)
     assert most == 1
 
@@ -306,6 +304,5 @@ def test_prefetch_holds_at_most_max_workers_plus_one_pages() -> None:
         # At the first item of each page, let the pages fetched ahead arrive, then count.
         number = item // PER_PAGE + 1
         catalogue.wait_for_fetches(1 if number == 1 else min(number + WORKERS, PAGES))
-        gc.collect()
         most = max(most, catalogue.live_pages)
     assert 1 < most <= WORKERS + 1

@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from paysupport_flattr.emulator import FlattrEmulator
+
 from paysupport.emulation import EmulatorSettings
 from paysupport.testing import ServedApp
-
-from paysupport_flattr.emulator import FlattrEmulator
 
 ALL_SCOPES = "flattr thing email extendedread"
 
@@ -158,5 +158,3 @@ def make_sandbox(
 @pytest.fixture
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
-
-

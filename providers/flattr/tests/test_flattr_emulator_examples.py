@@ -2,7 +2,7 @@
 
 ``data/flattr_resource_examples.json`` is resource-examples.rb converted to
 JSON. Shapes compare keys recursively and scalar types (so ``hidden`` must be a
-boolean, ``created_at`` an integer), lists by their first element.
+boolean, ``created_at`` an integer); every list item is held to the example's first.
 """
 
 from __future__ import annotations
@@ -19,16 +19,29 @@ EXAMPLES: dict[str, Any] = json.loads(
 )
 
 
-def shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shape(value[0])] if value else []
-    return type(value).__name__
+def mismatches(example: Any, actual: Any, path: str = "$") -> list[str]:
+    """Where ``actual`` differs in shape from ``example`` (keys, scalar types, list items)."""
+    if isinstance(example, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected an object"]
+        if set(example) != set(actual):
+            return [f"{path}: keys differ: {sorted(set(example) ^ set(actual))}"]
+        return [m for k in example for m in mismatches(example[k], actual[k], f"{path}.{k}")]
+    if isinstance(example, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected a list"]
+        if not example:
+            return []
+        return [
+            m for i, item in enumerate(actual) for m in mismatches(example[0], item, f"{path}[{i}]")
+        ]
+    if type(example) is not type(actual):
+        return [f"{path}: {type(actual).__name__} instead of {type(example).__name__}"]
+    return []
 
 
 def assert_same_shape(example: str, actual: Any) -> None:
-    assert shape(actual) == shape(EXAMPLES[example]), example
+    assert mismatches(EXAMPLES[example], actual) == []
 
 
 @pytest.fixture
@@ -54,9 +67,7 @@ def world(sandbox):
     r["THING_UPDATE"] = requests.patch(
         f"{api}/things/{own['id']}", json={"title": "API v2 documentation"}, headers=auth
     ).json()
-    r["FLATTR_CREATE"] = requests.post(
-        f"{api}/things/{foreign['id']}/flattr", headers=auth
-    ).json()
+    r["FLATTR_CREATE"] = requests.post(f"{api}/things/{foreign['id']}/flattr", headers=auth).json()
     r["FLATTR"] = requests.get(f"{api}/users/{sandbox.primary}/flattrs").json()[0]
     sub_url = f"{api}/things/{foreign['id']}/subscriptions"
     r["SUBSCRIPTION_CREATE"] = requests.post(sub_url, headers=auth).json()
@@ -77,10 +88,26 @@ def world(sandbox):
 @pytest.mark.parametrize(
     "example",
     [
-        "THING_PUBLIC", "THING", "THING_FULL", "THING_MANY", "THING_LOOKUP",
-        "THING_LOOKUP_ERROR", "THING_CREATE", "THING_UPDATE", "FLATTR", "FLATTR_CREATE",
-        "SUBSCRIPTION", "SUBSCRIPTION_CREATE", "SUBSCRIPTION_START", "SUBSCRIPTION_PAUSE",
-        "ACTIVITIES", "LANGUAGES", "CATEGORIES", "USER", "USER_EXTENDED", "SEARCH",
+        "THING_PUBLIC",
+        "THING",
+        "THING_FULL",
+        "THING_MANY",
+        "THING_LOOKUP",
+        "THING_LOOKUP_ERROR",
+        "THING_CREATE",
+        "THING_UPDATE",
+        "FLATTR",
+        "FLATTR_CREATE",
+        "SUBSCRIPTION",
+        "SUBSCRIPTION_CREATE",
+        "SUBSCRIPTION_START",
+        "SUBSCRIPTION_PAUSE",
+        "ACTIVITIES",
+        "LANGUAGES",
+        "CATEGORIES",
+        "USER",
+        "USER_EXTENDED",
+        "SEARCH",
     ],
 )
 def test_example_has_the_emulators_shape(world, example):
@@ -89,10 +116,26 @@ def test_example_has_the_emulators_shape(world, example):
 
 def test_every_documented_example_is_covered():
     covered = {
-        "THING_PUBLIC", "THING", "THING_FULL", "THING_MANY", "THING_LOOKUP",
-        "THING_LOOKUP_ERROR", "THING_CREATE", "THING_UPDATE", "FLATTR", "FLATTR_CREATE",
-        "SUBSCRIPTION", "SUBSCRIPTION_CREATE", "SUBSCRIPTION_START", "SUBSCRIPTION_PAUSE",
-        "ACTIVITIES", "LANGUAGES", "CATEGORIES", "USER", "USER_EXTENDED", "SEARCH",
+        "THING_PUBLIC",
+        "THING",
+        "THING_FULL",
+        "THING_MANY",
+        "THING_LOOKUP",
+        "THING_LOOKUP_ERROR",
+        "THING_CREATE",
+        "THING_UPDATE",
+        "FLATTR",
+        "FLATTR_CREATE",
+        "SUBSCRIPTION",
+        "SUBSCRIPTION_CREATE",
+        "SUBSCRIPTION_START",
+        "SUBSCRIPTION_PAUSE",
+        "ACTIVITIES",
+        "LANGUAGES",
+        "CATEGORIES",
+        "USER",
+        "USER_EXTENDED",
+        "SEARCH",
     }
     # THING_PUBLIC_2 is a second public thing (with ``hidden`` as 0), shown only inside THING_MANY.
     assert set(EXAMPLES) - {"_source", "THING_PUBLIC_2"} == covered

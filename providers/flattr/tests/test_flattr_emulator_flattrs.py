@@ -126,9 +126,7 @@ def test_auto_submit_url_creates_the_thing_on_its_first_flattr_only(sandbox):
     assert sandbox.emulator.admin_state()["things_count"] == before + 1
     assert sandbox.admin_flattrs(url=auto)["count"] == 2
 
-    owner_flattrs_own = requests.post(
-        f"{sandbox.api}/flattr", json={"url": auto}, headers=someone
-    )
+    owner_flattrs_own = requests.post(f"{sandbox.api}/flattr", json={"url": auto}, headers=someone)
     assert owner_flattrs_own.json()["error"] == "flattr_owner"
     thing = requests.get(f"{sandbox.api}/things/lookup", params={"url": target}).json()
     assert thing["owner"]["username"] == "flattr"
@@ -154,9 +152,10 @@ def test_auto_submit_urls_on_the_sandbox_itself_work_too(sandbox):
     page = requests.get(auto)
     assert page.status_code == 200
     assert "first time" in page.text
-    assert requests.post(
-        f"{sandbox.api}/flattr", json={"url": auto}, headers=sandbox.auth
-    ).status_code == 200
+    assert (
+        requests.post(f"{sandbox.api}/flattr", json={"url": auto}, headers=sandbox.auth).status_code
+        == 200
+    )
     shown = requests.get(auto, allow_redirects=False)
     assert shown.status_code == 302
     assert shown.headers["Location"].startswith(f"{sandbox.url}/thing/")
@@ -186,9 +185,12 @@ def test_flattr_lists(sandbox):
     assert mine[0]["thing"]["id"] == thing["id"]
     assert mine[0]["owner"]["username"] == sandbox.primary
     public = requests.get(f"{sandbox.api}/users/{sandbox.primary}/flattrs").json()
-    assert public == requests.get(
-        f"{sandbox.api}/users/{sandbox.primary}/flattrs", headers=sandbox.auth
-    ).json()
+    assert (
+        public
+        == requests.get(
+            f"{sandbox.api}/users/{sandbox.primary}/flattrs", headers=sandbox.auth
+        ).json()
+    )
     of_thing = requests.get(f"{sandbox.api}/things/{thing['id']}/flattrs", headers=sandbox.auth)
     assert of_thing.json()[0]["owner"]["username"] == sandbox.primary
     assert requests.get(f"{sandbox.api}/things/{thing['id']}/flattrs").status_code == 401

@@ -172,16 +172,12 @@ def test_token_request_errors_use_the_documented_body(sandbox):
         assert response.status_code == 400, body
         assert response.json()["error"] == error
         assert set(response.json()) == {"error", "error_description", "error_uri"}
-    broken = requests.post(
-        url, auth=auth, data="{", headers={"Content-Type": "application/json"}
-    )
+    broken = requests.post(url, auth=auth, data="{", headers={"Content-Type": "application/json"})
     assert broken.status_code == 400
     assert requests.get(url).status_code == 405
 
 
 def test_api_rejects_an_unknown_bearer_token(sandbox):
-    response = requests.get(
-        f"{sandbox.api}/categories", headers={"Authorization": "Bearer nope"}
-    )
+    response = requests.get(f"{sandbox.api}/categories", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"

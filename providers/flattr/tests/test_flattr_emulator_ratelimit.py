@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+
 from paysupport.emulation import EmulatorSettings
 
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Current", "X-RateLimit-Reset")
@@ -22,7 +23,8 @@ def test_default_budget_is_the_documented_thousand_and_counts_down(sandbox):
     assert all(h in first.headers for h in HEADERS)
     assert first.headers["X-RateLimit-Limit"] == "1000"
     assert (first.headers["X-RateLimit-Remaining"], first.headers["X-RateLimit-Current"]) == (
-        "999", "1",
+        "999",
+        "1",
     )
     assert second.headers["X-RateLimit-Remaining"] == "998"
     assert second.headers["X-RateLimit-Reset"] == first.headers["X-RateLimit-Reset"]

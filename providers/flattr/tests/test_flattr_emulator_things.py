@@ -18,7 +18,10 @@ def test_get_thing_view_depends_on_who_asks(sandbox):
     own = sandbox.own_thing()
     owner_view = requests.get(f"{sandbox.api}/things/{own['id']}", headers=sandbox.auth).json()
     assert owner_view.keys() - public.keys() == {
-        "flattred", "subscribed", "last_flattr_at", "updated_at"
+        "flattred",
+        "subscribed",
+        "last_flattr_at",
+        "updated_at",
     }
 
 
@@ -109,9 +112,7 @@ def test_lookup_understands_auto_submit_urls_and_checks_the_owner(sandbox):
 
 def test_search_paginates_and_counts(sandbox):
     first = requests.get(f"{sandbox.api}/things/search", params={"count": 7}).json()
-    second = requests.get(
-        f"{sandbox.api}/things/search", params={"count": 7, "page": 2}
-    ).json()
+    second = requests.get(f"{sandbox.api}/things/search", params={"count": 7, "page": 2}).json()
     assert first["page"] == 1 and second["page"] == 2
     assert first["items"] == len(first["things"]) == 7
     assert first["total_items"] == second["total_items"] > 14
@@ -131,15 +132,15 @@ def test_search_filters(sandbox):
     everything = requests.get(api, params={"count": 1000}).json()["things"]
 
     def ids(**params):
-        return {t["id"] for t in requests.get(api, params={"count": 1000, **params}).json()["things"]}
+        return {
+            t["id"] for t in requests.get(api, params={"count": 1000, **params}).json()["things"]
+        }
 
     assert ids(category="software,audio") == {
         t["id"] for t in everything if t["category"] in ("software", "audio")
     }
     assert ids(language="sq_AL") == {t["id"] for t in everything if t["language"] == "sq_AL"}
-    assert ids(user="flattr") == {
-        t["id"] for t in everything if t["owner"]["username"] == "flattr"
-    }
+    assert ids(user="flattr") == {t["id"] for t in everything if t["owner"]["username"] == "flattr"}
     assert ids(tags="game | games ! software") == {
         t["id"]
         for t in everything
@@ -219,9 +220,7 @@ def test_create_thing_validation_errors(sandbox):
         assert response.status_code == 400, body
         assert response.json()["error"] == "validation"
     existing = sandbox.foreign_thing()["url"]
-    duplicate = requests.post(
-        f"{sandbox.api}/things", json={"url": existing}, headers=sandbox.auth
-    )
+    duplicate = requests.post(f"{sandbox.api}/things", json={"url": existing}, headers=sandbox.auth)
     assert duplicate.status_code == 400
 
 
@@ -234,7 +233,8 @@ def test_update_with_patch_and_with_method_override(sandbox):
     assert requests.get(url).json()["title"] == "API v2 documentation"
 
     overridden = requests.post(
-        url, data={"_method": "patch", "tags": "one,two", "category": "audio"},
+        url,
+        data={"_method": "patch", "tags": "one,two", "category": "audio"},
         headers=sandbox.auth,
     )
     assert overridden.status_code == 200
@@ -278,9 +278,9 @@ def test_delete_thing(sandbox):
     assert deleted.status_code == 204
     assert deleted.content == b""
     assert requests.get(url).status_code == 404
-    assert requests.get(
-        f"{sandbox.api}/things/lookup", params={"url": own["url"]}
-    ).status_code == 404
+    assert (
+        requests.get(f"{sandbox.api}/things/lookup", params={"url": own["url"]}).status_code == 404
+    )
     assert requests.delete(url, headers=sandbox.auth).status_code == 404
 
 

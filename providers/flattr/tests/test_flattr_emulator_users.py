@@ -116,9 +116,9 @@ def test_activities_are_activity_streams(sandbox):
     ).json()
     assert incoming["items"][0]["actor"]["displayName"] == sandbox.primary
     assert requests.get(f"{sandbox.api}/user/activities.as", headers=sandbox.auth).ok
-    assert requests.get(
-        f"{sandbox.api}/user/activities.json", headers=sandbox.auth
-    ).status_code == 406
+    assert (
+        requests.get(f"{sandbox.api}/user/activities.json", headers=sandbox.auth).status_code == 406
+    )
     bad = requests.get(f"{sandbox.api}/users/{owner}/activities", params={"type": "sideways"})
     assert (bad.status_code, bad.json()["error"]) == (400, "invalid_parameters")
     assert requests.get(f"{sandbox.api}/user/activities").status_code == 401

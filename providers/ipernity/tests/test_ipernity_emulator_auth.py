@@ -129,3 +129,13 @@ def test_credentials_token_has_every_permission(served: Served) -> None:
         "network": "delete",
         "profile": "write",
     }
+
+
+def test_the_core_consent_driver_can_answer_the_page(served: Served, consent: Consent) -> None:
+    from paysupport.sandbox import answer_consent
+
+    answer = answer_consent(consent.link(perm_doc="write"), "allow")
+    assert answer.status_code == 302
+    (frob,) = parse_qs(urlsplit(answer.headers["Location"]).query)["frob"]
+    auth = served.api.ok("auth.getToken", token=False, frob=frob)["auth"]
+    assert auth["permissions"]["doc"] == "write"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from ipernity_testkit import Api, Consent, Served
@@ -108,3 +109,21 @@ def test_admin_state_shows_uploads(served: Served) -> None:
     state = requests.get(f"{served.url}/_admin/state", timeout=10).json()
     (upload,) = state["uploads"]
     assert upload["ticket"] == ticket and upload["doc_id"] is None and upload["polls_left"] == 1
+
+
+def test_concurrent_uploads_get_distinct_documents(serve: object) -> None:
+    served = serve(upload_polls=0)  # type: ignore[operator]
+    api = served.api
+
+    def upload(n: int) -> str:
+        caller = api.with_token(api.token)
+        caller.session = requests.Session()
+        ticket = _upload(caller, content=f"file {n}".encode(), name=f"{n}.jpg")
+        report = caller.ok("upload.checkTickets", tickets=ticket)["tickets"]
+        doc_id: str = report["ticket"][0]["doc_id"]
+        return doc_id
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        doc_ids = list(pool.map(upload, range(24)))
+    assert len(set(doc_ids)) == 24
+    assert served.emulator.admin_state()["counts"]["docs"] == 524

@@ -20,12 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Api
 from jsonschema import Draft202012Validator, FormatChecker
+from patreon_emulator_kit import Api
+from paysupport_patreon.emulator import _catalog as cat
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-
-from paysupport_patreon.emulator import _catalog as cat
 
 SPEC_PATH = Path(__file__).parent / "data" / "patreon-openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text())
@@ -144,7 +143,7 @@ def combinations(path: str) -> list[tuple[str, dict[str, str], dict[str, list[st
         ("bare", {}, {}),
         ("all", {"include": ",".join(includes), **every_field}, fields),
     ]
-    primary = next(t for t in fields if t in path or t == "user" and "identity" in path)
+    primary = next(t for t in fields if t in path or (t == "user" and "identity" in path))
     if path.endswith("webhooks"):
         primary = "webhook"
     for include in includes:
@@ -180,7 +179,9 @@ def make_webhook(api: Api) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("path", "target"), GET_ROUTES, ids=[p for p, _ in GET_ROUTES])
-def test_every_get_route_matches_its_response_schema(creator_api: Api, path: str, target: str) -> None:
+def test_every_get_route_matches_its_response_schema(
+    creator_api: Api, path: str, target: str
+) -> None:
     make_webhook(creator_api)
     url = concrete_url(creator_api, target)
     name = response_name(path, "get")
@@ -217,7 +218,10 @@ def test_every_include_and_field_the_spec_offers_is_accepted(creator_api: Api) -
             assert set(names) == cat.ATTRIBUTES[rtype], rtype
         security = SPEC["paths"][path]["get"]["security"][0]["Oauth2"]
         assert security == ([route.scope] if route.scope else [])
-    assert set(SPEC["components"]["securitySchemes"]["Oauth2"]["flows"]["authorizationCode"]["scopes"]) == cat.SCOPES
+    assert (
+        set(SPEC["components"]["securitySchemes"]["Oauth2"]["flows"]["authorizationCode"]["scopes"])
+        == cat.SCOPES
+    )
     assert tuple(SPEC["components"]["schemas"]["webhookTrigger"]["items"]["enum"]) == cat.TRIGGERS
 
 

@@ -33,6 +33,7 @@ from paysupport_patreon.emulator._jsonapi import (
     encode_cursor,
     parse_page_count,
     parse_query,
+    sortable,
     v2_attributes,
 )
 from paysupport_patreon.emulator._oauth import Client, OAuthError, OAuthServer, parse_scopes
@@ -109,10 +110,13 @@ def _all_attributes(resource: Resource) -> dict[str, Any]:
     return dict(resource.attributes)
 
 
-def _sort_key(name: str) -> Callable[[Resource], tuple[int, str]]:
-    def key(resource: Resource) -> tuple[int, str]:
-        value = resource.attributes.get(name)
-        return (0, "") if value is None else (1, json.dumps(value, sort_keys=True))
+def _by(name: str) -> Callable[[Resource | MemberRecord], tuple[int, float, str]]:
+    """Sort key on one attribute (or ``id``) of a resource or member record."""
+
+    def key(item: Resource | MemberRecord) -> tuple[int, float, str]:
+        if name == "id" and isinstance(item, Resource):
+            return sortable(item.id)
+        return sortable(item.attributes.get(name))
 
     return key
 
@@ -407,7 +411,7 @@ class PatreonEmulator:
             select or v2_attributes(query),
             always_relationships=always_relationships,
         )
-        doc["meta"] = {"pagination": {"total": total, "cursors": {"next": next_cursor}}}
+        doc["meta"] = {"total": total, "pagination": {"cursors": {"next": next_cursor}}}
         if next_cursor is not None:
             args = {k: v for k, v in request.args.items() if k != "page[cursor]"}
             args["page[cursor]"] = next_cursor
@@ -423,8 +427,7 @@ class PatreonEmulator:
             field = name.lstrip("-")
             if field not in cat.ATTRIBUTES[items[0].type if items else "user"] and field != "id":
                 raise ApiError(400, f"Cannot sort by '{name}'.")
-            key = (lambda r: (1, r.id)) if field == "id" else _sort_key(field)
-            items = sorted(items, key=key, reverse=name.startswith("-"))
+            items = sorted(items, key=_by(field), reverse=name.startswith("-"))
         count = parse_page_count(request.args, cat.DEFAULT_PAGE_SIZE, cat.MAX_PAGE_SIZE)
         cursor = request.args.get("page[cursor]")
         start = 0
@@ -498,11 +501,7 @@ class PatreonEmulator:
             if field not in cat.ATTRIBUTES["member"] or field == "email":
                 raise ApiError(400, f"Cannot sort members by '{name}'.")
 
-            def key(m: MemberRecord, field: str = field) -> tuple[int, str]:
-                value = m.attributes.get(field)
-                return (0, "") if value is None else (1, json.dumps(value))
-
-            members.sort(key=key, reverse=name.startswith("-"))
+            members.sort(key=_by(field), reverse=name.startswith("-"))
         return members
 
     def _on_member(self, request: Request, member_id: str) -> Response:

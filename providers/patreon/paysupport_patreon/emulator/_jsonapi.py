@@ -206,6 +206,17 @@ def build_document(
     return doc
 
 
+def sortable(value: Any) -> tuple[int, float, str]:
+    """A sort key that orders null first, then numbers by value, then strings, then the rest."""
+    if value is None:
+        return (0, 0.0, "")
+    if isinstance(value, (bool, int, float)):
+        return (1, float(value), "")
+    if isinstance(value, str):
+        return (2, 0.0, value)
+    return (3, 0.0, json.dumps(value, sort_keys=True))
+
+
 def encode_cursor(kind: str, position: Any) -> str:
     """An opaque cursor; ``kind`` binds it to one listing so it cannot be replayed elsewhere."""
     raw = json.dumps([kind, position], separators=(",", ":")).encode()

@@ -219,7 +219,7 @@ class Store:
             "image_small_url": f"https://c10.patreonusercontent.com/campaign/{cid}/small.png",
             "is_charged_immediately": True,
             "is_monthly": True,
-            "is_nsfw": False,
+            "is_nsfw": "no",
             "has_rss": False,
             "has_sent_rss_notify": False,
             "main_video_embed": None,

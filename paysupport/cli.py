@@ -1,0 +1,468 @@
+"""The ``paysupport`` command.
+
+Exit codes: 0 success, 1 provider or network error, 2 usage or configuration
+error. Errors print one readable line; ``--debug`` adds the traceback and the
+redacted HTTP log on stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import paysupport
+from paysupport import registry
+from paysupport.errors import (
+    ConfigError,
+    PaySupportError,
+    ProviderNotFound,
+    Unsupported,
+)
+from paysupport.provider import Capability, Client
+from paysupport.resource import Resource
+from paysupport.sandbox import Sandbox, SandboxOptions
+from paysupport.sandbox.faults import FAULT_KINDS, FaultPlan, parse_kinds
+from paysupport.sandbox.state import RunningSandbox, find_running, write_state
+from paysupport.tokens import MemoryTokenStore, TokenStore, open_store
+
+USAGE_ERRORS = (ConfigError, ProviderNotFound, Unsupported)
+
+out = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class Context:
+    debug: bool = False
+    sandbox: bool = False
+    account: str | None = None
+    token_store: str | None = None
+    stack: ExitStack = field(default_factory=ExitStack)
+    _sandbox: Sandbox | RunningSandbox | None = None
+    _store: TokenStore | None = None
+
+    def store(self) -> TokenStore:
+        if self._store is None:
+            if self.sandbox and self.token_store is None:
+                running = self.sandbox_handle()
+                self._store = (
+                    running.token_store()
+                    if isinstance(running, RunningSandbox)
+                    else MemoryTokenStore()
+                )
+            else:
+                self._store = open_store(self.token_store)
+        return self._store
+
+    def sandbox_handle(self) -> Sandbox | RunningSandbox:
+        """A running sandbox (``paysupport sandbox`` in another terminal) or an embedded one."""
+        if self._sandbox is None:
+            running = find_running()
+            if running is not None:
+                self._sandbox = running
+            else:
+                err.print("[dim]no running sandbox found: starting an embedded one[/]")
+                self._sandbox = self.stack.enter_context(Sandbox(SandboxOptions()))
+        return self._sandbox
+
+    def client(self, name: str) -> Client:
+        if self.sandbox:
+            handle = self.sandbox_handle()
+            client = handle.connect(name, token_store=self.store(), account=self.account)
+        else:
+            client = paysupport.connect(name, account=self.account, token_store=self.store())
+        self.stack.callback(client.close)
+        return client
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class _Group(click.Group):
+    """Turns library errors into one readable line and the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PaySupportError as exc:
+            debug = isinstance(ctx.obj, Context) and ctx.obj.debug
+            _fail(exc, debug)
+        finally:
+            if isinstance(ctx.obj, Context):
+                ctx.obj.stack.close()
+
+
+def _fail(exc: PaySupportError, debug: bool) -> NoReturn:
+    if debug:
+        err.print(traceback.format_exc(), markup=False, highlight=False)
+    err.print(f"error: {exc}", style="red", markup=False, highlight=False)
+    raise SystemExit(2 if isinstance(exc, USAGE_ERRORS) else 1)
+
+
+@click.group(cls=_Group)
+@click.option("--sandbox", is_flag=True, help="Use a running sandbox, or start an embedded one.")
+@click.option("--debug", is_flag=True, help="Tracebacks and the redacted HTTP log on stderr.")
+@click.option("--account", default=None, help="Token store account name (default: 'default').")
+@click.option(
+    "--token-store",
+    default=None,
+    help="memory, json[:PATH], sqlite[:PATH] or keyring (default: JSON file in the data dir).",
+)
+@click.version_option(paysupport.__version__, prog_name="paysupport")
+@click.pass_context
+def main(
+    ctx: click.Context, sandbox: bool, debug: bool, account: str | None, token_store: str | None
+) -> None:
+    """One API over Patreon, Flattr, Ipernity and any installed provider."""
+    ctx.obj = Context(debug=debug, sandbox=sandbox, account=account, token_store=token_store)
+    if debug:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logging.getLogger("paysupport").addHandler(handler)
+        logging.getLogger("paysupport").setLevel(logging.DEBUG)
+
+
+@main.command()
+def providers() -> None:
+    """List installed providers with their capabilities."""
+    table = Table(title="installed providers")
+    for column in ("name", "title", "auth", "capabilities", "collections", "sandbox"):
+        table.add_column(column)
+    emulators = registry.emulator_factories()
+    for info in paysupport.available():
+        table.add_row(
+            info.name,
+            info.title,
+            info.auth,
+            ", ".join(sorted(c.value for c in info.capabilities)),
+            ", ".join(info.collections),
+            "yes" if info.name in emulators else "no",
+        )
+    out.print(table)
+    for failure in paysupport.load_failures():
+        err.print(
+            f"warning: {failure.namespace} plugin {failure.name!r} failed to load: {failure.error}",
+            style="yellow",
+            markup=False,
+        )
+
+
+@main.command()
+@click.argument("provider")
+@click.option("--scope", "scopes", multiple=True, help="OAuth scope (repeatable).")
+@click.option("--perm", "perms", multiple=True, help="Frob permission, e.g. doc=write.")
+@click.option("--no-browser", is_flag=True, help="Print the URL only.")
+@pass_context
+def login(
+    ctx: Context, provider: str, scopes: tuple[str, ...], perms: tuple[str, ...], no_browser: bool
+) -> None:
+    """Log in to PROVIDER and keep the token in the token store."""
+    from paysupport.login import frob_login, oauth_login
+
+    client = ctx.client(provider)
+    auto = ctx.sandbox
+    say = err.print
+    if client.oauth is not None:
+        token = oauth_login(
+            client,
+            scopes=list(scopes) or None,
+            open_browser=not no_browser,
+            auto_consent=auto,
+            say=say,
+        )
+    elif client.frob is not None:
+        token = frob_login(
+            client,
+            perms=_pairs(perms) or None,
+            open_browser=not no_browser,
+            auto_consent=auto,
+            wait=lambda: click.prompt(
+                "Press Enter once you have authorized", default="", show_default=False
+            ),
+            say=say,
+        )
+    else:
+        raise Unsupported(f"{client.info.title} needs no login", provider=provider)
+    out.print(f"logged in to {provider} as account {client.account!r}: {token!r}")
+
+
+@main.command()
+@click.argument("provider")
+@pass_context
+def logout(ctx: Context, provider: str) -> None:
+    """Forget PROVIDER's stored token."""
+    store = ctx.store()
+    account = ctx.account or "default"
+    store.delete(provider, account)
+    out.print(f"logged out of {provider} (account {account!r})")
+
+
+@main.command()
+@click.argument("provider")
+@pass_context
+def whoami(ctx: Context, provider: str) -> None:
+    """Show the account PROVIDER's token acts for."""
+    user = ctx.client(provider).identity()
+    out.print(f"{user.provider}: {user.name or '(no name)'} (id {user.id})")
+    for label, value in (("profile", user.url), ("email", user.email)):
+        if value:
+            out.print(f"  {label}: {value}")
+
+
+@main.command()
+@click.argument("provider")
+@click.argument("collection")
+@click.option("--filter", "filters", multiple=True, help="k=v filter (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after N items.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@pass_context
+def walk(
+    ctx: Context,
+    provider: str,
+    collection: str,
+    filters: tuple[str, ...],
+    limit: int | None,
+    fmt: str,
+) -> None:
+    """Walk a COLLECTION of PROVIDER (see `paysupport providers`)."""
+    client = ctx.client(provider)
+    walker = client.walk(collection, **_pairs(filters))
+    rows = _with_progress(_rows(walker), walker.total, limit, f"{provider} {collection}")
+    _emit(rows, fmt)
+
+
+@main.command()
+@click.argument("provider")
+@click.argument("target")
+@click.argument("params", nargs=-1)
+@click.option("--method", "http_method", default="GET", help="HTTP method for REST routes.")
+@pass_context
+def call(
+    ctx: Context, provider: str, target: str, params: tuple[str, ...], http_method: str
+) -> None:
+    """Raw call: a REST route or an API method name, with k=v PARAMS."""
+    result = ctx.client(provider).raw(target, _pairs(params), http_method=http_method.upper())
+    out.print_json(json.dumps(result, default=str))
+
+
+@main.command("export-members")
+@click.argument("provider", default="patreon")
+@click.option("--campaign", default=None, help="Campaign id (default: the first one).")
+@click.option(
+    "--output", "-o", type=click.File("w"), default="-", help="CSV file (default stdout)."
+)
+@pass_context
+def export_members(
+    ctx: Context, provider: str, campaign: str | None, output: io.TextIOBase
+) -> None:
+    """Export a campaign's members, with their entitled tiers, to CSV."""
+    client = ctx.client(provider)
+    if not client.supports(Capability.MEMBERS):
+        raise Unsupported(
+            f"{client.info.title} has no members to export", provider=provider, capability="members"
+        )
+    if campaign is None:
+        first = next(iter(client.walk("campaigns")), None)
+        if first is None:
+            raise PaySupportError("no campaign to export", provider=provider)
+        campaign = str(first.id)
+    members = client.walk("members", campaign=campaign)
+    rows = _with_progress(_rows(members), members.total, None, "members")
+    count = _write_csv(rows, output)
+    err.print(f"exported {count} members of campaign {campaign}")
+
+
+@main.command()
+@click.argument("provider")
+@pass_context
+def shell(ctx: Context, provider: str) -> None:
+    """A Python console with a ready PROVIDER client."""
+    from paysupport.shell import interact
+
+    interact(ctx.client(provider))
+
+
+@main.command()
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="First port (0: free).")
+@click.option("--seed", default=0, type=int, help="Seed of the generated data.")
+@click.option("--members", default=None, type=click.IntRange(min=0), help="Patreon members.")
+@click.option("--things", default=None, type=click.IntRange(min=0), help="Flattr things.")
+@click.option("--docs", default=None, type=click.IntRange(min=0), help="Ipernity documents.")
+@click.option("--latency", default=0.0, type=click.FloatRange(min=0), help="ms added per answer.")
+@click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share faulted.")
+@click.option("--faults", default=",".join(FAULT_KINDS), help="Fault kinds, comma separated.")
+@click.option("--slow-seconds", default=35.0, type=float, help="Delay of the 'slow' fault.")
+@click.option("--rate-limit", default=None, type=click.IntRange(min=1), help="Requests/token.")
+@click.option("--rate-window", default=3600.0, type=float, help="Rate limit window, seconds.")
+@click.option("--token-lifetime", default=3600, type=int, help="Access token lifetime, s.")
+@click.option("--provider", "only", multiple=True, help="Serve only these (repeatable).")
+def sandbox(
+    port: int,
+    seed: int,
+    members: int | None,
+    things: int | None,
+    docs: int | None,
+    latency: float,
+    fault_rate: float,
+    faults: str,
+    slow_seconds: float,
+    rate_limit: int | None,
+    rate_window: float,
+    token_lifetime: int,
+    only: tuple[str, ...],
+) -> None:
+    """Serve every installed provider's emulator on 127.0.0.1 until Ctrl-C."""
+    sizes = {
+        k: v for k, v in (("members", members), ("things", things), ("docs", docs)) if v is not None
+    }
+    options = SandboxOptions(
+        seed=seed,
+        sizes=sizes,
+        latency_ms=latency,
+        faults=FaultPlan(
+            rate=fault_rate, kinds=parse_kinds(faults), seed=seed, slow_seconds=slow_seconds
+        ),
+        rate_limit=rate_limit,
+        rate_window=rate_window,
+        token_lifetime=token_lifetime,
+        port=port,
+        providers=list(only) or None,
+        quiet=False,
+    )
+    with Sandbox(options) as running:
+        state_file = write_state(running)
+        table = Table(title="paysupport sandbox")
+        for column in ("provider", "url", "credentials"):
+            table.add_column(column)
+        for name in running.names:
+            creds = " ".join(f"{k}={v}" for k, v in running.emulator(name).credentials().items())
+            table.add_row(name, running.url(name), creds)
+        out.print(table)
+        out.print("Point clients at it (or pass --sandbox to paysupport commands):")
+        for key, value in running.environment().items():
+            out.print(f"  export {key}={value}", markup=False, highlight=False)
+        out.print(f"[dim]state: {state_file}; Ctrl-C to stop[/]")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            out.print("stopping the sandbox")
+        finally:
+            state_file.unlink(missing_ok=True)
+
+
+@main.command()
+@click.option("--provider", "only", multiple=True, help="Run only these providers' demos.")
+@pass_context
+def demo(ctx: Context, only: tuple[str, ...]) -> None:
+    """Run every provider's real flows against an embedded sandbox (the README's main job)."""
+    from paysupport.demo import run_demo, succeeded
+
+    results = run_demo(providers=list(only) or None, console=out, debug=ctx.debug)
+    if not succeeded(results):
+        raise SystemExit(1)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _pairs(items: Iterable[str]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"expected key=value, got {item!r}")
+        pairs[key] = value
+    return pairs
+
+
+def to_row(item: Any) -> dict[str, Any]:
+    """A flat dict for tables and CSV, whatever a walk yields."""
+    if hasattr(item, "to_row"):
+        return dict(item.to_row())
+    if isinstance(item, Resource):
+        return {"id": item.id, "type": item.type, **item.attributes}
+    if isinstance(item, dict):
+        return item
+    return {"value": item}
+
+
+def _rows(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield to_row(item)
+
+
+def _with_progress(
+    rows: Iterator[dict[str, Any]], total: int | None, limit: int | None, label: str
+) -> Iterator[dict[str, Any]]:
+    goal = min(total, limit) if total is not None and limit is not None else (limit or total)
+    show = goal is None or goal > 100
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=err, transient=True, disable=not show) as bar:
+        task = bar.add_task(label, total=goal)
+        for count, row in enumerate(rows, start=1):
+            yield row
+            bar.advance(task)
+            if limit is not None and count >= limit:
+                return
+
+
+def _emit(rows: Iterable[dict[str, Any]], fmt: str) -> None:
+    if fmt == "csv":
+        _write_csv(rows, sys.stdout)
+        return
+    collected = list(rows)
+    if fmt == "json":
+        out.print_json(json.dumps(collected, default=str))
+        return
+    table = Table()
+    columns = list(dict.fromkeys(k for row in collected[:50] for k in row))
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in collected:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    out.print(table)
+    err.print(f"{len(collected)} items")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _write_csv(rows: Iterable[dict[str, Any]], stream: Any) -> int:
+    writer: csv.DictWriter[str] | None = None
+    count = 0
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,185 @@
+"""``paysupport demo``: the real flows of every installed provider, end to end, over HTTP.
+
+The demo starts the sandbox in-process, then runs each provider's demo script,
+registered like the provider itself under the ``paysupport.demos`` entry
+points (``run(sandbox, steps)``), so the core still imports no provider. A
+script reports through :class:`DemoSteps`: each step is timed, printed, and
+a failing step marks the demo failed without stopping the other providers.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from stevedore import ExtensionManager
+
+from paysupport.errors import PaySupportError
+from paysupport.sandbox import Sandbox, SandboxOptions
+
+DEMOS_NAMESPACE = "paysupport.demos"
+
+#: Data sizes the demo asks the emulators for.
+DEMO_SIZES = {"members": 1000, "things": 200, "docs": 300}
+
+
+@dataclass
+class StepResult:
+    provider: str
+    title: str
+    ok: bool
+    seconds: float
+    details: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class StepFailed(Exception):
+    """Raised by a demo script to fail a step with a readable reason."""
+
+
+class DemoSteps:
+    """What a provider's demo script uses to report its steps."""
+
+    def __init__(self, provider: str, console: Console, debug: bool = False) -> None:
+        self.provider = provider
+        self.console = console
+        self.debug = debug
+        self.results: list[StepResult] = []
+        self._current: StepResult | None = None
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[StepResult]:
+        """Time a step; an exception inside fails it (and is not re-raised)."""
+        result = StepResult(self.provider, title, ok=True, seconds=0.0)
+        self._current = result
+        started = time.monotonic()
+        try:
+            yield result
+        except Exception as exc:  # a demo step reports every failure, whatever its type
+            result.ok = False
+            result.error = f"{type(exc).__name__}: {exc}"
+            if self.debug or not isinstance(exc, (PaySupportError, StepFailed)):
+                result.details.append(traceback.format_exc())
+        finally:
+            result.seconds = time.monotonic() - started
+            self._current = None
+            self.results.append(result)
+            self._print(result)
+
+    def detail(self, text: str) -> None:
+        """A line under the current step (what was found, counted, checked)."""
+        if self._current is not None:
+            self._current.details.append(text)
+
+    def check(self, condition: bool, message: str) -> None:
+        """Fail the current step with ``message`` unless ``condition`` holds."""
+        if not condition:
+            raise StepFailed(message)
+
+    @contextmanager
+    def progress(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        """A progress bar on stderr; call the yielded function with each increment."""
+        columns = [
+            TextColumn("    {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ]
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(description, total=total)
+
+            def advance(n: int = 1) -> None:
+                bar.advance(task, n)
+
+            yield advance
+
+    def _print(self, result: StepResult) -> None:
+        mark = "[green]ok[/]" if result.ok else "[red]FAILED[/]"
+        self.console.print(f"  {mark} {result.title} [dim]({result.seconds:.2f} s)[/]")
+        for line in result.details:
+            self.console.print(f"       {line}", markup=False, highlight=False)
+        if result.error:
+            self.console.print(f"       {result.error}", style="red", markup=False)
+
+
+DemoScript = Callable[[Sandbox, DemoSteps], None]
+
+
+def demo_scripts() -> dict[str, DemoScript]:
+    manager: ExtensionManager[Any] = ExtensionManager(DEMOS_NAMESPACE, invoke_on_load=False)
+    return {ext.name: ext.plugin for ext in manager}
+
+
+def run_demo(
+    *,
+    providers: list[str] | None = None,
+    console: Console | None = None,
+    debug: bool = False,
+    options: SandboxOptions | None = None,
+) -> list[StepResult]:
+    """Run the demo and return every step's result (the CLI turns failures into exit 1)."""
+    console = console or Console()
+    scripts = demo_scripts()
+    chosen = providers or sorted(scripts)
+    unknown = [name for name in chosen if name not in scripts]
+    if unknown:
+        raise PaySupportError(
+            f"no demo for {', '.join(unknown)} (demos: {', '.join(sorted(scripts)) or 'none'})"
+        )
+    options = options or SandboxOptions(sizes=DEMO_SIZES, providers=chosen)
+    results: list[StepResult] = []
+    started = time.monotonic()
+    with Sandbox(options) as sandbox:
+        console.print(
+            f"[bold]paysupport demo[/] against the embedded sandbox ({len(chosen)} providers)"
+        )
+        for name in chosen:
+            console.print(f"\n[bold]{name}[/] at {sandbox.url(name)}")
+            steps = DemoSteps(name, console, debug)
+            try:
+                scripts[name](sandbox, steps)
+            except Exception as exc:  # a broken script must not hide the other providers
+                steps.results.append(
+                    StepResult(
+                        name, "demo script", False, 0.0, error=f"{type(exc).__name__}: {exc}"
+                    )
+                )
+            results.extend(steps.results)
+    _summary(console, results, time.monotonic() - started)
+    return results
+
+
+def _summary(console: Console, results: list[StepResult], seconds: float) -> None:
+    table = Table(title="summary")
+    table.add_column("provider")
+    table.add_column("steps", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("seconds", justify="right")
+    for name in sorted({r.provider for r in results}):
+        mine = [r for r in results if r.provider == name]
+        failed = sum(not r.ok for r in mine)
+        table.add_row(
+            name,
+            str(len(mine)),
+            f"[red]{failed}[/]" if failed else "0",
+            f"{sum(r.seconds for r in mine):.2f}",
+        )
+    console.print()
+    console.print(table)
+    failed = sum(not r.ok for r in results)
+    verdict = "[red]FAILED[/]" if failed or not results else "[green]all steps passed[/]"
+    console.print(f"{verdict} in {seconds:.1f} s")
+
+
+def succeeded(results: list[StepResult]) -> bool:
+    return bool(results) and all(r.ok for r in results)
+
+
+__all__ = ["DemoSteps", "StepFailed", "StepResult", "run_demo", "succeeded"]
