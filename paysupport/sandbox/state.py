@@ -1,7 +1,7 @@
 """Let other commands find a sandbox started by ``paysupport sandbox`` in another terminal.
 
 The running sandbox writes its URLs and sandbox credentials to a small JSON
-file (mode 0600) in the user's runtime directory and removes it on exit;
+file (mode 0600) in the user's state directory and removes it on exit;
 ``paysupport --sandbox ...`` reads it. The credentials are the emulators'
 own, worthless outside the sandbox, and tokens obtained against a sandbox go
 to a token file of their own, never mixed with real ones.

@@ -250,9 +250,7 @@ def test_prefetch_fetches_each_page_once(pagination: str) -> None:
     catalogue = Catalogue(size=PAGES * PER_PAGE, per_page=PER_PAGE, delay=0.001)
     list(prefetching(catalogue, pagination))
     expected = (
-        list(range(1, PAGES + 1))
-        if pagination == "page"
-        else [PER_PAGE * i for i in range(PAGES)]
+        list(range(1, PAGES + 1)) if pagination == "page" else [PER_PAGE * i for i in range(PAGES)]
     )
     assert sorted(catalogue.fetched) == expected
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -148,6 +148,9 @@ class RestApi:
             response = self._route(request, path, suffix, token, key)
         except ApiError as exc:
             response = json_response(exc.body(), exc.status, headers=exc.headers)
+        except HTTPException as exc:  # werkzeug refusing the body (size, encoding)
+            error = ApiError(exc.code or 400, "invalid_request", exc.description or "Bad request")
+            response = json_response(error.body(), error.status)
         except Exception:
             _log.exception("flattr emulator: unhandled error for %s", request.path)
             response = json_response(

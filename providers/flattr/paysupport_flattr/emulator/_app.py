@@ -8,24 +8,29 @@ A client therefore uses ``<root>/rest/v2`` as its API base and
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
 
 from . import _seed
 from ._admin import Admin
 from ._api import PREFIX, RestApi
+from ._errors import ApiError
+from ._http import json_response
 from ._models import ClientApp, Token
 from ._oauth import OAuthEndpoints
 from ._ratelimit import RateLimiter
 from ._reference import DOCUMENTED_RATE_LIMIT, SCOPES
 from ._site import Site
 from ._store import Store
+
+_log = logging.getLogger(__name__)
 
 #: The callback registered for the sandbox application.
 REDIRECT_URI = "http://127.0.0.1/callback"
@@ -74,18 +79,26 @@ class FlattrEmulator:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         request = Request(environ)
+        try:
+            response = self._dispatch(request)
+        except Exception:
+            # Never let a bug surface as a dropped connection: answer in the API's format.
+            _log.exception("flattr emulator: unhandled error for %s", request.path)
+            error = ApiError(500, "server_error", "Internal error in the emulator")
+            response = json_response(error.body(), error.status)
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Response:
         path = request.path
         if path == PREFIX or path.startswith(PREFIX + "/"):
-            response = self._api(request, path[len(PREFIX) :])
-        elif path == "/oauth/authorize" and request.method in ("GET", "HEAD", "POST"):
-            response = self._oauth.authorize(request)
-        elif path == "/oauth/token":
-            response = self._oauth.token(request)
-        elif path.startswith("/_admin/"):
-            response = self._admin(request, path)
-        else:
-            response = self._site(request, path)
-        return response(environ, start_response)
+            return self._api(request, path[len(PREFIX) :])
+        if path == "/oauth/authorize" and request.method in ("GET", "HEAD", "POST"):
+            return self._oauth.authorize(request)
+        if path == "/oauth/token":
+            return self._oauth.token(request)
+        if path.startswith("/_admin/"):
+            return self._admin(request, path)
+        return self._site(request, path)
 
     def credentials(self) -> dict[str, str]:
         """The sandbox app's OAuth client plus a ready token for the primary user (all scopes)."""

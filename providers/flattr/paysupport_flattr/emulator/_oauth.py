@@ -62,7 +62,7 @@ class OAuthEndpoints:
     # -- /oauth/authorize ---------------------------------------------------------
 
     def authorize(self, request: Request) -> Response:
-        fields = request.args if request.method == "GET" else request.form
+        fields = request.form if request.method == "POST" else request.args
         client_id = fields.get("client_id", "")
         if client_id != self._client.client_id:
             return _html.error_page(400, "Unknown application", "No application has this id.")
@@ -82,7 +82,7 @@ class OAuthEndpoints:
         if unknown:
             return _redirect(redirect_uri, {"error": "invalid_scope"}, state, in_fragment)
         scopes = frozenset(requested)
-        if request.method == "GET":
+        if request.method != "POST":
             hidden = {"response_type": response_type, "client_id": client_id}
             if given_redirect:
                 hidden["redirect_uri"] = given_redirect

@@ -411,7 +411,7 @@ class PatreonEmulator:
             select or v2_attributes(query),
             always_relationships=always_relationships,
         )
-        doc["meta"] = {"total": total, "pagination": {"cursors": {"next": next_cursor}}}
+        doc["meta"] = {"pagination": {"total": total, "cursors": {"next": next_cursor}}}
         if next_cursor is not None:
             args = {k: v for k, v in request.args.items() if k != "page[cursor]"}
             args["page[cursor]"] = next_cursor
@@ -517,13 +517,14 @@ class PatreonEmulator:
         viewer = self._viewer(request, cat.POSTS.scope)
         query = parse_query(request.args, cat.POSTS, cat.ATTRIBUTES)
         record = self._owned_campaign(viewer, campaign_id)
-        items = [self.views.post(self.store.posts[pid], viewer) for pid in list(record.post_ids)]
+        posts = [self.store.post(pid) for pid in self.store.campaign_post_ids(record.index)]
+        items = [self.views.post(post, viewer) for post in posts if post is not None]
         return self._offset_page(request, f"posts:{campaign_id}", items, query)
 
     def _on_post(self, request: Request, post_id: str) -> Response:
         viewer = self._viewer(request, cat.POSTS.scope)
         query = parse_query(request.args, cat.POSTS, cat.ATTRIBUTES)
-        post = self.store.posts.get(post_id)
+        post = self.store.post(post_id)
         if post is None:
             raise ApiError(404, f"No post {post_id}.")
         self._owned_campaign(viewer, self.store.campaigns[post.campaign_index].id)

@@ -87,8 +87,6 @@ class Grant:
     user_id: str
     scopes: frozenset[str]
     expires_at: float = 0.0
-    revoked: bool = False
-    children: list[str] = field(default_factory=list)  # token ids issued from a code
 
 
 @dataclass
@@ -237,7 +235,7 @@ class OAuthServer:
     def refresh(self, client: Client, refresh_token: str) -> dict[str, Any]:
         with self._lock:
             grant = self._refresh.get(refresh_token)
-            if grant is None or grant.revoked or grant.client_id != client.client_id:
+            if grant is None or grant.client_id != client.client_id:
                 raise OAuthError("invalid_grant", "Unknown, used or revoked refresh token.")
             del self._refresh[refresh_token]  # rotation: the used refresh token dies
             issued = self._issue(client.client_id, grant.user_id, grant.scopes)

@@ -219,7 +219,7 @@ class Store:
             "image_small_url": f"https://c10.patreonusercontent.com/campaign/{cid}/small.png",
             "is_charged_immediately": True,
             "is_monthly": True,
-            "is_nsfw": "no",
+            "is_nsfw": False,
             "has_rss": False,
             "has_sent_rss_notify": False,
             "main_video_embed": None,
@@ -721,6 +721,18 @@ class Store:
             }
             attributes.update(changes)
             return self._add_post(record.index, attributes, published=now)
+
+    def all_posts(self) -> list[PostRecord]:
+        with self._lock:
+            return list(self.posts.values())
+
+    def post(self, post_id: str) -> PostRecord | None:
+        with self._lock:
+            return self.posts.get(post_id)
+
+    def campaign_post_ids(self, c: int) -> list[str]:
+        with self._lock:
+            return list(self.campaigns[c].post_ids)
 
     def summary(self) -> dict[str, Any]:
         with self._lock:

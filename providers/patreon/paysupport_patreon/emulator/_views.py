@@ -95,7 +95,7 @@ class Views:
         store = self.store
 
         def post_count() -> int:
-            return sum(tier_id in post.attributes.get("tiers", []) for post in store.posts.values())
+            return sum(tier_id in post.attributes.get("tiers", []) for post in store.all_posts())
 
         attributes = LazyAttributes(
             store.tiers[tier_id],

@@ -29,7 +29,7 @@ from paysupport_patreon.emulator._store import iso
 
 def sign(secret: str, body: bytes) -> str:
     """Patreon's webhook signature: hex HMAC-MD5 of the raw body."""
-    return hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+    return hmac.new(secret.encode(), body, hashlib.md5).hexdigest()
 
 
 @dataclass
