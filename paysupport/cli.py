@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import signal
 import sys
 import time
 import traceback
@@ -356,6 +357,7 @@ def sandbox(
         for key, value in running.environment().items():
             out.print(f"  export {key}={value}", markup=False, highlight=False)
         out.print(f"[dim]state: {state_file}; Ctrl-C to stop[/]")
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             while True:
                 time.sleep(3600)
@@ -378,6 +380,11 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the sandbox as cleanly as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _pairs(items: Iterable[str]) -> dict[str, str]:

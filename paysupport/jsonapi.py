@@ -112,7 +112,7 @@ class JsonApiDocument:
     def from_bytes(cls, body: bytes | str, *, provider: str | None = None) -> JsonApiDocument:
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise ResponseFormatError(
                 "JSON:API body is not valid JSON", provider=provider
             ) from None

@@ -50,7 +50,12 @@ def start_server(app: WSGIApp, *, port: int = 0, quiet: bool = False) -> ServedA
     """Start serving ``app`` on 127.0.0.1 (a free port unless given); call ``close()`` to stop."""
     handler = QuietRequestHandler if quiet else RedactingRequestHandler
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=handler)
-    thread = threading.Thread(target=server.serve_forever, name="paysupport-wsgi", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="paysupport-wsgi",
+        daemon=True,
+    )
     thread.start()
     return ServedApp(server, thread)
 

@@ -1,0 +1,131 @@
+"""The sandbox: emulators on 127.0.0.1, fault injection before effects, latency, state file."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from paysupport.errors import ConfigError, ResponseFormatError, Timeout, TransportError
+from paysupport.http import HttpClient, HttpOptions
+from paysupport.sandbox import FaultPlan, Sandbox, SandboxOptions, running
+from paysupport.sandbox.consent import read_consent_form
+from paysupport.sandbox.faults import FAULT_KINDS, parse_kinds
+from paysupport.sandbox.state import find_running, state_path, write_state
+
+FAST = HttpOptions(retries=8, backoff_factor=0.0, backoff_jitter=0.0, read_timeout=2.0)
+
+
+def example_sandbox(**faults: Any) -> Sandbox:
+    return Sandbox(
+        SandboxOptions(providers=["example"], sizes={"items": 40}, faults=FaultPlan(**faults))
+    )
+
+
+def get_items(sb: Sandbox, options: HttpOptions = FAST) -> Any:
+    key = sb.credentials("example")["api_key"]
+    http = HttpClient("example", sb.url("example"), options=options)
+    response = http.request("GET", "/api/items?page=1", headers={"X-Api-Key": key})
+    return response
+
+
+@pytest.mark.parametrize("kind", ["500", "503", "429", "reset", "truncate"])
+def test_transient_faults_are_retried_by_the_http_layer(kind: str) -> None:
+    with example_sandbox(rate=0.5, kinds=(kind,), seed=3, retry_after=0) as sb:
+        for _ in range(10):
+            assert get_items(sb).status_code == 200
+        injected = sb.injectors["example"].injected[kind]
+        reached = sb.emulator("example").admin_state()["requests"]  # type: ignore[attr-defined]
+    assert injected > 0
+    assert reached == 10  # a faulted request never reached the emulator
+
+
+def test_persistent_reset_is_a_transport_error() -> None:
+    with example_sandbox(rate=1.0, kinds=("reset",)) as sb:
+        with pytest.raises(TransportError):
+            get_items(sb, HttpOptions(retries=1, backoff_factor=0.0))
+        assert sb.emulator("example").admin_state()["requests"] == 0  # type: ignore[attr-defined]
+
+
+def test_persistent_truncation_is_a_format_error() -> None:
+    with example_sandbox(rate=1.0, kinds=("truncate",)) as sb:
+        with pytest.raises(ResponseFormatError, match="truncated"):
+            get_items(sb, HttpOptions(retries=1, backoff_factor=0.0))
+
+
+def test_slow_answers_outlast_the_client_timeout() -> None:
+    with example_sandbox(rate=1.0, kinds=("slow",), slow_seconds=1.0) as sb:
+        with pytest.raises(Timeout):
+            get_items(sb, HttpOptions(retries=0, read_timeout=0.2))
+
+
+def test_admin_paths_are_never_faulted() -> None:
+    plan = FaultPlan(rate=1.0)
+    assert plan.exempt == ("/_admin",)
+
+
+def test_bad_fault_plans_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="between 0 and 1"):
+        FaultPlan(rate=2)
+    with pytest.raises(ConfigError, match="unknown fault kind"):
+        FaultPlan(kinds=("explode",))
+    assert parse_kinds("500, reset") == ("500", "reset")
+    assert parse_kinds("") == FAULT_KINDS
+
+
+def test_latency_is_added_to_every_answer() -> None:
+    options = SandboxOptions(providers=["example"], latency_ms=150)
+    with Sandbox(options) as sb:
+        started = time.monotonic()
+        get_items(sb)
+        assert time.monotonic() - started >= 0.15
+
+
+def test_running_connects_clients_and_exports_urls() -> None:
+    with running(providers=["example"], sizes={"items": 7}) as sb:
+        client = sb.connect("example")
+        assert len(list(client.walk("items"))) == 7
+        assert sb.environment() == {"PAYSUPPORT_EXAMPLE_BASE_URL": sb.url("example")}
+
+
+def test_consecutive_ports_from_the_given_one() -> None:
+    with Sandbox(SandboxOptions(providers=["example"])) as probe:
+        port = int(probe.url("example").rsplit(":", 1)[1])
+    with Sandbox(SandboxOptions(providers=["example"], port=port)) as sb:
+        assert sb.url("example") == f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def recorded_sandbox() -> Iterator[Sandbox]:
+    with running(providers=["example"]) as sb:
+        write_state(sb)
+        yield sb
+    state_path().unlink(missing_ok=True)
+
+
+def test_a_running_sandbox_is_found_by_other_commands(recorded_sandbox: Sandbox) -> None:
+    found = find_running()
+    assert found is not None and found.url("example") == recorded_sandbox.url("example")
+    assert found.connect("example").identity().name == "Example User"
+    assert state_path().stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stale_state_file_is_ignored(tmp_path: Any) -> None:
+    state_path().write_text('{"pid": 999999999, "providers": {}}')
+    assert find_running() is None
+
+
+def test_consent_forms_are_read_like_a_browser_would() -> None:
+    page = """<html><body><form method="post" action="/approve">
+        <input type="hidden" name="state" value="s1">
+        <input type="checkbox" name="remember" value="1">
+        <button name="decision" value="allow">Allow</button>
+        <button name="decision" value="deny">Deny</button></form></body></html>"""
+    form = read_consent_form(page, "http://127.0.0.1:1/oauth/authorize?x=1")
+    assert form.action == "http://127.0.0.1:1/approve"
+    assert form.fields == {"state": "s1"}
+    assert form.buttons == {"decision": ["allow", "deny"]}
+    with pytest.raises(ResponseFormatError):
+        read_consent_form("<html>no form</html>", "http://127.0.0.1/")
