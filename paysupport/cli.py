@@ -110,7 +110,7 @@ class _Group(click.Group):
 def _fail(exc: PaySupportError, debug: bool) -> NoReturn:
     if debug:
         err.print(traceback.format_exc(), markup=False, highlight=False)
-    err.print(f"error: {exc}", style="red", markup=False, highlight=False)
+    err.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(2 if isinstance(exc, USAGE_ERRORS) else 1)
 
 
