@@ -11,6 +11,7 @@ Start with :func:`available` to see the installed providers and
 from paysupport._version import __version__
 from paysupport.errors import (
     AccessDenied,
+    AlreadySupported,
     AuthError,
     ConfigError,
     HTTPError,
@@ -30,7 +31,7 @@ from paysupport.errors import (
 )
 from paysupport.http import HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
-from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.provider import Capability, Client, ProviderInfo, Registration, User
 from paysupport.registry import available, connect, load_failures
 from paysupport.resource import Resource
 from paysupport.tokens import (
@@ -44,6 +45,7 @@ from paysupport.walk import Page, Walk
 
 __all__ = [
     "AccessDenied",
+    "AlreadySupported",
     "AuthError",
     "Capability",
     "Client",
@@ -63,6 +65,7 @@ __all__ = [
     "ProviderInfo",
     "ProviderNotFound",
     "RateLimited",
+    "Registration",
     "Resource",
     "ResponseFormatError",
     "SqliteTokenStore",

@@ -379,6 +379,160 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
+@main.command("support-feed")
+@click.argument("feed")
+@click.option(
+    "--downloaded-dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Support the episodes whose files are in this folder.",
+)
+@click.option("--guid", "guids", multiple=True, help="Support this episode (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would be supported; send nothing.")
+@click.option("--budget", type=click.IntRange(min=0), default=None, help="Supports this run.")
+@click.option(
+    "--monthly-budget",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Supports per calendar month.",
+)
+@click.option("--retry-failed", is_flag=True, help="Try again episodes that failed before.")
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Ledger database (default: in the data directory).",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output instead of a table.")
+@pass_context
+def support_feed(
+    ctx: Context,
+    feed: str,
+    downloaded_dir: str | None,
+    guids: tuple[str, ...],
+    dry_run: bool,
+    budget: int | None,
+    monthly_budget: int | None,
+    retry_failed: bool,
+    ledger_path: str | None,
+    as_json: bool,
+) -> None:
+    """Support each downloaded episode of FEED (URL or file) exactly once."""
+    from paysupport.ledger import Ledger
+    from paysupport.podcatcher import Budget, Podcatcher, summarize
+
+    catcher = Podcatcher(
+        connect=ctx.client,
+        ledger=Ledger(ledger_path),
+        budget=Budget(per_run=budget, per_month=monthly_budget),
+        dry_run=dry_run,
+        retry_failed=retry_failed,
+    )
+    outcomes = catcher.support_feed(
+        feed,
+        downloaded=[downloaded_dir] if downloaded_dir else None,
+        guids=list(guids) or None,
+    )
+    counts = summarize(outcomes)
+    if as_json:
+        click.echo(json.dumps({"summary": counts, "episodes": [o.to_dict() for o in outcomes]}))
+    else:
+        table = Table(title=f"support-feed {feed}")
+        for column in ("episode", "status", "provider", "detail"):
+            table.add_column(column, overflow="fold")
+        for o in outcomes:
+            table.add_row(o.title, o.status, o.provider or "", o.detail or "")
+        out.print(table)
+        out.print(", ".join(f"{k}: {v}" for k, v in counts.items()) or "no episodes")
+    if counts.get("failed") or counts.get("error"):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--url", required=True, help="The post's public URL.")
+@click.option("--title", required=True)
+@click.option("--description", default=None)
+@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--language", default=None, help="Language code, e.g. en_GB.")
+@click.option("--category", default=None)
+@click.option("--hidden", is_flag=True)
+@click.option("--provider", default="flattr", show_default=True)
+@click.option("--unregister", is_flag=True, help="Remove the registration instead.")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def publish(
+    ctx: Context,
+    url: str,
+    title: str,
+    description: str | None,
+    tags: tuple[str, ...],
+    language: str | None,
+    category: str | None,
+    hidden: bool,
+    provider: str,
+    unregister: bool,
+    ledger_path: str | None,
+    as_json: bool,
+) -> None:
+    """Register (idempotently) a published post so readers can support it."""
+    from paysupport.blog import Blog
+    from paysupport.ledger import Ledger
+
+    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ledger_path))
+    if unregister:
+        outcome = blog.unregister_post(url)
+    else:
+        outcome = blog.register_post(
+            url,
+            title,
+            description=description,
+            tags=tags,
+            language=language,
+            category=category,
+            hidden=hidden,
+        )
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict()))
+    else:
+        out.print(f"{outcome.status}: {outcome.url} ({provider} {outcome.remote_id or ''})")
+
+
+@main.command("sync-blog")
+@click.argument("feed")
+@click.option("--provider", default="flattr", show_default=True)
+@click.option("--language", default=None, help="Language of every post, e.g. en_GB.")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def sync_blog(
+    ctx: Context,
+    feed: str,
+    provider: str,
+    language: str | None,
+    ledger_path: str | None,
+    as_json: bool,
+) -> None:
+    """Register every entry of a blog FEED (after a static site build)."""
+    from paysupport.blog import Blog
+    from paysupport.ledger import Ledger
+
+    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ledger_path))
+    outcomes = blog.sync_feed(feed, language=language)
+    if as_json:
+        click.echo(json.dumps([o.to_dict() for o in outcomes]))
+    else:
+        table = Table(title=f"sync-blog {feed}")
+        for column in ("post", "status", "id", "detail"):
+            table.add_column(column, overflow="fold")
+        for o in outcomes:
+            table.add_row(o.url, o.status, o.remote_id or "", o.detail or "")
+        out.print(table)
+    if any(o.status == "failed" for o in outcomes):
+        raise SystemExit(1)
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 

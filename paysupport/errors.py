@@ -143,6 +143,14 @@ class InvalidRequest(HTTPError):
     """The request was refused as malformed, or failed validation before being sent."""
 
 
+class AlreadySupported(InvalidRequest):
+    """The provider refused because this account already supported the target.
+
+    Providers raise a subclass (Flattr's ``AlreadyFlattred``); the podcatcher's
+    ledger treats it as proof that an earlier, interrupted attempt succeeded.
+    """
+
+
 class NotFound(HTTPError):
     """The resource does not exist (or is not visible to this token)."""
 
@@ -192,6 +200,7 @@ class AccessDenied(AuthError):
 
 __all__ = [
     "AccessDenied",
+    "AlreadySupported",
     "AuthError",
     "ConfigError",
     "HTTPError",

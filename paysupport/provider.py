@@ -87,6 +87,21 @@ class User:
     raw: Any = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What ``register()`` did: ``status`` is ``created``, ``updated`` or ``unchanged``.
+
+    ``changed`` names the fields an update sent; ``remote_id`` is the provider's
+    id for the registered item (a Flattr thing id).
+    """
+
+    url: str
+    remote_id: str
+    status: str
+    changed: tuple[str, ...] = ()
+    raw: Any = field(default=None, repr=False, compare=False)
+
+
 #: Settings every client reads besides its own.
 COMMON_SETTINGS = ("base_url", "token_store", "account", "app_name")
 
@@ -204,7 +219,15 @@ class Client:
 
     # -- the common verbs ------------------------------------------------------------
 
-    def _unsupported(self, verb: str, *, url: str | None = None, why: str = "") -> Unsupported:
+    def _unsupported(
+        self, verb: str, *, url: str | None = None, why: str = "", target: Any = None
+    ) -> Unsupported:
+        """The error for a verb this provider lacks; raised before any request.
+
+        ``target`` is what the verb was asked to act on (``support``'s URL), so a
+        provider that cannot do it may override this to point ``url`` at the page
+        where a person can (Patreon's pledge page).
+        """
         capability = VERBS.get(verb, verb)
         return Unsupported(
             f"{self.info.title} cannot {verb}" + (f": {why}" if why else ""),
@@ -222,7 +245,7 @@ class Client:
 
     def support(self, target: Any) -> Any:
         """Give support to ``target`` (a URL, a thing, an episode's payment link)."""
-        raise self._unsupported("support")
+        raise self._unsupported("support", target=target)
 
     def register(
         self,
@@ -237,6 +260,10 @@ class Client:
     ) -> Any:
         """Make ``url`` supportable (idempotent): create it, or update what changed."""
         raise self._unsupported("register")
+
+    def unregister(self, url: str) -> bool:
+        """Undo ``register(url)``; ``False`` when nothing was registered for it."""
+        raise self._unsupported("unregister")
 
     def walk(self, collection: str, **filters: Any) -> Walk[Any]:
         """Lazily iterate a collection; ``self.info.collections`` lists the names."""

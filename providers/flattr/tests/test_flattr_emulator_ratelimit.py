@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import requests
 
+from paysupport_flattr.emulator._ratelimit import UNLIMITED_BUDGET
+from paysupport_flattr.emulator._reference import DOCUMENTED_RATE_LIMIT
+
 from paysupport.emulation import EmulatorSettings
 
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Current", "X-RateLimit-Reset")
@@ -17,7 +20,8 @@ class FakeClock:
         return self.now
 
 
-def test_default_budget_is_the_documented_thousand_and_counts_down(sandbox):
+def test_documented_hourly_budget_counts_down(make_sandbox):
+    sandbox = make_sandbox(EmulatorSettings(seed=1, rate_limit=DOCUMENTED_RATE_LIMIT))
     first = requests.get(f"{sandbox.api}/categories")
     second = requests.get(f"{sandbox.api}/things/nothing_here")
     assert all(h in first.headers for h in HEADERS)
@@ -28,6 +32,20 @@ def test_default_budget_is_the_documented_thousand_and_counts_down(sandbox):
     )
     assert second.headers["X-RateLimit-Remaining"] == "998"
     assert second.headers["X-RateLimit-Reset"] == first.headers["X-RateLimit-Reset"]
+
+
+def test_no_rate_limit_means_unlimited_but_the_headers_stay(make_sandbox):
+    clock = FakeClock()
+    sandbox = make_sandbox(EmulatorSettings(seed=1, rate_limit=None), clock=clock)
+    limiter = sandbox.emulator._api._limiter
+    # Far beyond any hourly budget: never refused, never "Remaining: 0".
+    limiter._windows["ip:127.0.0.1"] = (clock.now, UNLIMITED_BUDGET + 5)
+    answer = requests.get(f"{sandbox.api}/categories")
+    assert answer.status_code == 200
+    assert all(h in answer.headers for h in HEADERS)
+    assert answer.headers["X-RateLimit-Limit"] == str(UNLIMITED_BUDGET)
+    assert int(answer.headers["X-RateLimit-Remaining"]) >= 1
+    assert int(answer.headers["X-RateLimit-Current"]) == UNLIMITED_BUDGET + 6
 
 
 def test_over_the_limit_is_rate_limit_exceeded_until_the_hour_ends(make_sandbox):

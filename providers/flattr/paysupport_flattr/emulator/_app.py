@@ -26,7 +26,7 @@ from ._http import json_response
 from ._models import ClientApp, Token
 from ._oauth import OAuthEndpoints
 from ._ratelimit import RateLimiter
-from ._reference import DOCUMENTED_RATE_LIMIT, SCOPES
+from ._reference import SCOPES
 from ._site import Site
 from ._store import Store
 
@@ -69,8 +69,9 @@ class FlattrEmulator:
             frozenset(SCOPES),
         )
         self.store.tokens[self._token.value] = self._token
-        limit = self.settings.rate_limit or DOCUMENTED_RATE_LIMIT
-        self._api = RestApi(self.store, RateLimiter(limit, self.settings.rate_window, clock))
+        # None is unlimited (headers still sent); api.md's hourly 1000 is DOCUMENTED_RATE_LIMIT.
+        limiter = RateLimiter(self.settings.rate_limit, self.settings.rate_window, clock)
+        self._api = RestApi(self.store, limiter)
         self._oauth = OAuthEndpoints(self.store, self.client, self.primary_user, clock)
         self._site = Site(self.store)
         self._admin = Admin(self.store, self.primary_user)

@@ -3,6 +3,11 @@
 A fixed window starts at a key's first request and lasts ``window`` seconds;
 ``X-RateLimit-Reset`` is its end as a unix timestamp. Refused requests count
 too, as they do against any budget that is enforced at the door.
+
+``limit=None`` means unlimited (the core's :class:`EmulatorSettings` contract,
+which long walks and soak tests rely on). The four headers are still sent, so
+clients exercise the same parsing, advertising :data:`UNLIMITED_BUDGET` per
+window; such a budget is never refused and never reports ``Remaining: 0``.
 """
 
 from __future__ import annotations
@@ -13,19 +18,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+#: The budget advertised when the emulator enforces none.
+UNLIMITED_BUDGET = 1_000_000
+
+
 @dataclass(frozen=True)
 class Quota:
     limit: int
     current: int
     reset: int
+    enforced: bool = True
 
     @property
     def remaining(self) -> int:
+        if not self.enforced:
+            return max(1, self.limit - self.current)
         return max(0, self.limit - self.current)
 
     @property
     def exceeded(self) -> bool:
-        return self.current > self.limit
+        return self.enforced and self.current > self.limit
 
     def headers(self) -> dict[str, str]:
         return {
@@ -37,8 +49,9 @@ class Quota:
 
 
 class RateLimiter:
-    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None, window: float, clock: Callable[[], float]) -> None:
+        self.enforced = limit is not None
+        self.limit = UNLIMITED_BUDGET if limit is None else limit
         self.window = window
         self._clock = clock
         self._lock = threading.Lock()
@@ -65,4 +78,4 @@ class RateLimiter:
         return start, count
 
     def _quota(self, start: float, count: int) -> Quota:
-        return Quota(self.limit, count, math.ceil(start + self.window))
+        return Quota(self.limit, count, math.ceil(start + self.window), self.enforced)
