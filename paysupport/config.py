@@ -53,9 +53,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> configparser.Conf
     except configparser.ParsingError as exc:
         line = exc.errors[0][0] if exc.errors else None
         raise ConfigError("line is not 'key = value'", path=str(file), line=line) from None
-    except (configparser.DuplicateSectionError, configparser.DuplicateOptionError) as exc:
+    except configparser.DuplicateSectionError as exc:
         raise ConfigError(
-            exc.message.split(":")[-1].strip(), path=str(file), line=exc.lineno
+            f"section [{exc.section}] appears twice", path=str(file), line=exc.lineno
+        ) from None
+    except configparser.DuplicateOptionError as exc:
+        raise ConfigError(
+            f"key {exc.option!r} appears twice in section [{exc.section}]",
+            path=str(file),
+            line=exc.lineno,
         ) from None
     except configparser.Error as exc:
         raise ConfigError(f"invalid config: {exc.message}", path=str(file)) from None

@@ -16,6 +16,7 @@ the channel's.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ from paysupport.errors import PaySupportError
 #: Feeds larger than this are refused (a podcast feed of 1,000 episodes is ~5 MB).
 MAX_FEED_BYTES = 20 * 1024 * 1024
 SAFE_SCHEMES = ("http", "https")
+#: A URL scheme (two letters or more, so a Windows drive letter is still a path).
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 class FeedError(PaySupportError):
@@ -89,7 +92,7 @@ def load_feed_bytes(
 ) -> bytes:
     """The feed's bytes from an http(s) URL or a file, refusing more than ``max_bytes``."""
     text = os.fspath(source)
-    if "://" in text:
+    if _URL_SCHEME.match(text):
         if not is_safe_url(text):
             raise FeedError(f"refusing to fetch {text!r}: only http(s) feeds are read")
         http = session or requests.Session()
@@ -121,6 +124,8 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
     data = source if isinstance(source, bytes) else load_feed_bytes(source, **load)
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
+    if not entries and not parsed.get("version"):
+        raise FeedError("not a feed: no RSS or Atom document found")
     warning = None
     if parsed.get("bozo"):
         problem = parsed.get("bozo_exception")

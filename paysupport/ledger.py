@@ -101,8 +101,14 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)  # executescript manages its own transaction
+        finally:
+            db.close()
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
 
     @contextlib.contextmanager
     def _connect(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:

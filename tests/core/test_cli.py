@@ -21,7 +21,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_providers_lists_the_installed_ones() -> None:
     code, out, _ = run("providers")
     assert code == 0
-    assert "example" in out and "identity, walk" in out
+    assert "example" in out and "identity, support, walk" in out
 
 
 def test_walk_as_csv_against_the_embedded_sandbox() -> None:

@@ -30,7 +30,11 @@ def example_sandbox(emulator: Any) -> Iterator[tuple[str, dict[str, str]]]:
 
 def test_the_third_party_provider_is_listed_with_its_capabilities() -> None:
     infos = {info.name: info for info in paysupport.available()}
-    assert infos["example"].capabilities == {Capability.IDENTITY, Capability.WALK}
+    assert infos["example"].capabilities == {
+        Capability.IDENTITY,
+        Capability.WALK,
+        Capability.SUPPORT,
+    }
 
 
 def test_connect_through_the_entry_point(example_sandbox: tuple[str, dict[str, str]]) -> None:
@@ -62,8 +66,8 @@ def test_unsupported_verb_raises_before_any_request(
     url, credentials = example_sandbox
     client = paysupport.connect("example", base_url=url, **credentials)
     with pytest.raises(Unsupported) as caught:
-        client.support("https://example.com/post")
-    assert caught.value.capability == "support"
+        client.register("https://example.com/post", "A post")
+    assert caught.value.capability == "register"
     assert caught.value.provider == "example"
     with pytest.raises(Unsupported, match="no collection"):
         client.walk("things")

@@ -1,8 +1,18 @@
 """What Patreon's v2 API lets a caller ask for: attributes per type, includes per route, scopes.
 
-Transcribed from the reference openapi.json (the tests compare this module with
-the spec, so a drift is caught). The ``goal`` schema in the spec lists no
-properties; the attributes used here are the ones Patreon documents for goals.
+One catalogue for both sides: the client refuses an unknown include or field
+before sending anything, and the emulator answers such a request with a 400,
+so the two cannot disagree. It is transcribed from the reference openapi.json
+and the emulator's fidelity tests compare it with the spec, so a drift in
+either is caught. Two additions the spec does not list, both documented:
+
+* the ``goal`` schema in the spec has no properties; the attributes here are the
+  ones Patreon documents for goals;
+* ``identity`` accepts the nested includes ``memberships.campaign`` and
+  ``memberships.currently_entitled_tiers`` (and ``fields[tier]``), the way every
+  content-gating integration asks Patreon which tiers a patron is entitled to;
+  the spec's include enum lists only the top-level names. They are kept apart
+  (:attr:`RouteSpec.nested_includes`) so the comparison with the spec stays exact.
 """
 
 from __future__ import annotations
@@ -199,6 +209,7 @@ TRIGGERS: tuple[str, ...] = (
     "posts:delete",
 )
 
+#: Every OAuth scope, as listed under the spec's ``securitySchemes.Oauth2``.
 SCOPES: frozenset[str] = frozenset(
     {
         "identity",
@@ -228,13 +239,46 @@ class RouteSpec:
     includes: frozenset[str]
     field_types: frozenset[str]
     primary_type: str
+    nested_includes: frozenset[str] = frozenset()
+    nested_field_types: frozenset[str] = frozenset()
+
+    @property
+    def allowed_includes(self) -> frozenset[str]:
+        """Every include path the route accepts: the spec's names and the nested ones."""
+        return self.includes | self.nested_includes
+
+    @property
+    def allowed_field_types(self) -> frozenset[str]:
+        """Every type whose ``fields[type]`` the route accepts."""
+        return self.field_types | self.nested_field_types
 
 
-def _spec(scope: str | None, includes: str, field_types: str, primary: str) -> RouteSpec:
-    return RouteSpec(scope, frozenset(includes.split()), frozenset(field_types.split()), primary)
+def _spec(
+    scope: str | None,
+    includes: str,
+    field_types: str,
+    primary: str,
+    nested_includes: str = "",
+    nested_field_types: str = "",
+) -> RouteSpec:
+    return RouteSpec(
+        scope,
+        frozenset(includes.split()),
+        frozenset(field_types.split()),
+        primary,
+        frozenset(nested_includes.split()),
+        frozenset(nested_field_types.split()),
+    )
 
 
-IDENTITY = _spec(None, "campaign memberships", "campaign member user", "user")
+IDENTITY = _spec(
+    None,
+    "campaign memberships",
+    "campaign member user",
+    "user",
+    nested_includes="memberships.campaign memberships.currently_entitled_tiers",
+    nested_field_types="tier",
+)
 CAMPAIGNS = _spec(
     "campaigns",
     "benefits creator goals live_access_rules tiers",
@@ -252,6 +296,19 @@ WEBHOOKS = _spec("w:campaigns.webhook", "campaign client", "campaign client webh
 
 # Patreon documents a 1000-result page limit on campaign members, 500 when the
 # request includes pledge history; the spec itself states no maximum.
+#: What the client asks for when the caller names no scopes: everything a creator's
+#: tool needs to read its campaign and members and manage webhooks, without lives,
+#: addresses or members' emails (ask for those explicitly).
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "identity",
+    "identity[email]",
+    "identity.memberships",
+    "campaigns",
+    "campaigns.members",
+    "campaigns.posts",
+    "w:campaigns.webhook",
+)
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 1000
 MAX_PAGE_SIZE_WITH_PLEDGE_HISTORY = 500

@@ -38,6 +38,30 @@ def test_no_attributes_unless_asked_and_no_related_resources_unless_included(
     assert all(set(i["attributes"]) == {"title"} for i in asked["included"])
 
 
+def test_identity_follows_nested_includes_to_a_patrons_tiers_and_campaign(login: Login) -> None:
+    # A patron (member 0 of the seeded campaign) logs in; content gating asks for the
+    # tiers and campaign of each membership in one request, as Patreon allows.
+    patron = str(1_000_000_000)
+    tokens = login.tokens(scope="identity identity.memberships", login_as=patron)
+    api = Api(login.session, login.base, tokens["access_token"])
+    body = api.get(
+        f"{V2}/identity",
+        include="memberships.currently_entitled_tiers,memberships.campaign",
+        **{"fields[member]": "patron_status", "fields[tier]": "title"},
+    ).json()
+    (membership,) = [r for r in body["included"] if r["type"] == "member"]
+    assert body["data"]["relationships"]["memberships"]["data"] == [
+        {"type": "member", "id": membership["id"]}
+    ]
+    assert membership["relationships"]["campaign"]["data"] == {"type": "campaign", "id": CAMPAIGN}
+    tiers = {r["id"]: r for r in body["included"] if r["type"] == "tier"}
+    linked = membership["relationships"]["currently_entitled_tiers"]["data"]
+    assert {t["id"] for t in linked} == set(tiers)
+    assert all(set(t["attributes"]) == {"title"} for t in tiers.values())
+    deeper = api.get(f"{V2}/identity", include="memberships.currently_entitled_tiers.benefits")
+    assert deeper.status_code == 400
+
+
 def test_unknown_include_field_or_type_is_a_400(creator_api: Api) -> None:
     url = f"{V2}/campaigns/{CAMPAIGN}/members"
     for query in (

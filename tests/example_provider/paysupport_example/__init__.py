@@ -5,8 +5,9 @@ It proves the plugin boundary: paysupport finds it through the entry points
 finds Patreon, Flattr and Ipernity. It is also the smallest complete example
 of a provider, referred to by docs/writing-a-provider.md.
 
-The "Example" service has an API key, ``GET /api/me`` and a page-numbered
-``GET /api/items?page=N``.
+The "Example" service has an API key, ``GET /api/me``, a page-numbered
+``GET /api/items?page=N`` and ``POST /api/supports`` (a tip for a URL on
+``tips.example``, at most once per URL: a second one is refused with 409).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
-from paysupport.errors import InvalidToken
+from paysupport.errors import AlreadySupported, InvalidToken
 from paysupport.http import decode_json, error_for_status
 from paysupport.provider import Capability, Client, ProviderInfo, User
 from paysupport.walk import Page, Walk
@@ -34,25 +35,39 @@ class ExampleClient(Client):
         name="example",
         title="Example",
         default_base_url="https://api.example.invalid",
-        capabilities=frozenset({Capability.IDENTITY, Capability.WALK}),
+        capabilities=frozenset({Capability.IDENTITY, Capability.WALK, Capability.SUPPORT}),
         collections=("items",),
         settings=("api_key",),
         secret_settings=("api_key",),
         env_aliases={"EXAMPLE_API_KEY": "api_key"},
+        url_patterns=(r"^https?://tips\.example/",),
         auth="none",
         description="A test provider proving the plugin boundary",
     )
 
-    def _get(self, path: str, **params: Any) -> Any:
+    def _send(self, method: str, path: str, **params: Any) -> Any:
         api_key = self.settings.get("api_key")
         if not api_key:
             raise InvalidToken("no api_key configured", provider=self.info.name)
         response = self.http.request(
-            "GET", path, params=params, headers={"X-Api-Key": api_key}, auth=None
+            method,
+            path,
+            params=params if method == "GET" else None,
+            data=params if method != "GET" else None,
+            headers={"X-Api-Key": api_key},
+            auth=None,
         )
+        if response.status_code == 409:
+            raise AlreadySupported("already supported", provider=self.info.name, status=409)
         if response.status_code >= 400:
-            raise error_for_status(response, self.info.name, f"GET {path} failed")
+            raise error_for_status(response, self.info.name, f"{method} {path} failed")
         return decode_json(response, self.info.name, self.redactor)
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self._send("GET", path, **params)
+
+    def support(self, target: Any) -> dict[str, Any]:
+        return dict(self._send("POST", "/api/supports", url=str(target)))
 
     def identity(self) -> User:
         me = self._get("/api/me")
@@ -83,13 +98,14 @@ class ExampleEmulator:
         self.items = settings.sizes.get("items", 25)
         self._lock = threading.Lock()
         self.requests = 0
+        self.supports: dict[str, int] = {}
 
     def credentials(self) -> dict[str, str]:
         return {"api_key": self.api_key}
 
     def admin_state(self) -> dict[str, Any]:
         with self._lock:
-            return {"requests": self.requests, "items": self.items}
+            return {"requests": self.requests, "items": self.items, "supports": dict(self.supports)}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -99,6 +115,14 @@ class ExampleEmulator:
             response = _json({"error": "bad api key"}, 401)
         elif request.path == "/api/me":
             response = _json({"id": 1, "name": "Example User"})
+        elif request.path == "/api/supports" and request.method == "POST":
+            url = request.form.get("url", "")
+            with self._lock:
+                if url in self.supports:
+                    response = _json({"error": "already supported"}, 409)
+                else:
+                    self.supports[url] = len(self.supports) + 1
+                    response = _json({"id": self.supports[url], "url": url}, 201)
         elif request.path == "/api/items":
             pages = max(1, -(-self.items // PER_PAGE))
             page = request.args.get("page", 1, type=int) or 1

@@ -23,7 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
-from paysupport_patreon.emulator import _catalog as cat
+from paysupport_patreon import catalog as cat
 from paysupport_patreon.emulator._jsonapi import (
     ApiError,
     Query,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from paysupport_patreon.emulator._catalog import RouteSpec
+from paysupport_patreon.catalog import RouteSpec
 
 
 @dataclass
@@ -107,8 +107,8 @@ def parse_query(
     """
     include = _split(args.get("include", ""))
     for name in include:
-        if name not in route.includes:
-            allowed = ", ".join(sorted(route.includes))
+        if name not in route.allowed_includes:
+            allowed = ", ".join(sorted(route.allowed_includes))
             raise ApiError(400, f"Unknown include '{name}'. Allowed: {allowed}.")
     fields: dict[str, tuple[str, ...]] = {}
     for key, value in args.items():
@@ -117,8 +117,8 @@ def parse_query(
         if not (key.startswith("fields[") and key.endswith("]")):
             raise ApiError(400, f"Malformed parameter '{key}'; use fields[type]=a,b.")
         rtype = key[len("fields[") : -1]
-        if rtype not in route.field_types:
-            allowed = ", ".join(sorted(route.field_types))
+        if rtype not in route.allowed_field_types:
+            allowed = ", ".join(sorted(route.allowed_field_types))
             raise ApiError(400, f"Fields for type '{rtype}' are not allowed here: {allowed}.")
         names = _split(value)
         unknown = [name for name in names if name not in attributes[rtype]]
@@ -156,6 +156,19 @@ def _as_list(related: Resource | list[Resource] | None) -> list[Resource]:
     return related if isinstance(related, list) else [related]
 
 
+def include_tree(include: Iterable[str]) -> dict[str, Any]:
+    """Dotted include paths as a tree: ``a.b, a.c`` is ``{"a": {"b": {}, "c": {}}}``.
+
+    As JSON:API requires, a nested path also includes every resource on the way.
+    """
+    tree: dict[str, Any] = {}
+    for path in include:
+        node = tree
+        for name in path.split("."):
+            node = node.setdefault(name, {})
+    return tree
+
+
 def build_document(
     primary: Resource | list[Resource],
     include: Iterable[str],
@@ -166,15 +179,15 @@ def build_document(
     """Serialise primary data plus the resources reached through ``include``.
 
     ``always_relationships`` (v1) emits every relationship's linkage; v2 emits
-    only the included ones. Included resources are de-duplicated and never
-    repeat a primary resource.
+    only the included ones, at every level of a nested include path. Included
+    resources are de-duplicated and never repeat a primary resource.
     """
-    include = tuple(include)
+    tree = include_tree(include)
     primaries = primary if isinstance(primary, list) else [primary]
     seen: set[tuple[str, str]] = {item.key for item in primaries}
     included: list[dict[str, Any]] = []
 
-    def render(resource: Resource, with_rels: bool) -> dict[str, Any]:
+    def render(resource: Resource, subtree: dict[str, Any], with_rels: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "attributes": select(resource),
             "id": resource.id,
@@ -182,7 +195,7 @@ def build_document(
         }
         if not with_rels:
             return out
-        names = resource.relationships.keys() if always_relationships else include
+        names = resource.relationships.keys() if always_relationships else subtree.keys()
         rels: dict[str, Any] = {}
         for name in names:
             thunk = resource.relationships.get(name)
@@ -190,16 +203,17 @@ def build_document(
                 continue
             related = thunk()
             rels[name] = {"data": _linkage(related)}
-            if name in include:
+            if name in subtree:
+                deeper = subtree[name]
                 for item in _as_list(related):
                     if item.key not in seen:
                         seen.add(item.key)
-                        included.append(render(item, always_relationships))
+                        included.append(render(item, deeper, always_relationships or bool(deeper)))
         if rels:
             out["relationships"] = rels
         return out
 
-    rendered = [render(item, True) for item in primaries]
+    rendered = [render(item, tree, True) for item in primaries]
     doc: dict[str, Any] = {"data": rendered if isinstance(primary, list) else rendered[0]}
     if included:
         doc["included"] = included

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from paysupport_patreon.emulator._catalog import SCOPES
+from paysupport_patreon.catalog import SCOPES
 
 CODE_LIFETIME = 600.0
 DEFAULT_SCOPES = ("identity", "identity[email]")

@@ -1,0 +1,346 @@
+"""``IpernityClient``: the paysupport client of Ipernity (entry point ``ipernity``).
+
+Thin on purpose: catalogue-checked signed calls live in :mod:`~paysupport_ipernity.api`,
+the frob flows in :mod:`~paysupport_ipernity.auth`, walks in
+:mod:`~paysupport_ipernity.walks`, uploads in :mod:`~paysupport_ipernity.uploads`. This class
+wires them to the settings, the HTTP layer and the token store, and offers them as one
+object::
+
+    client = paysupport.connect("ipernity")       # api_key, api_secret from the config
+    client.login()                                # desktop frob flow, token stored
+    client.doc.get(doc_id="100001")               # any method, by property or call()
+    for doc in client.walk_docs():                # every page, lazily
+        print(doc.title)
+    doc_id = client.upload_file("photo.jpg", title="Harbour")
+
+Settings: ``api_key`` and ``api_secret`` (the application), ``auth_token`` (a user token
+obtained elsewhere; it is stored in the token store once, like OAuth providers' tokens from
+settings) and ``callback_url`` (the web flow's registered callback, informational). The
+environment names ``IPERNITY_API_KEY``, ``IPERNITY_API_SECRET`` and ``IPERNITY_API_TOKEN``
+are read last.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import webbrowser
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from paysupport.errors import InvalidRequest, ResponseFormatError
+from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.tokens import Token
+from paysupport.walk import Walk
+from paysupport_ipernity.api import ApiCaller
+from paysupport_ipernity.auth import (
+    TOKEN_TYPE,
+    AuthInfo,
+    IpernityFrobFlow,
+    authorize_endpoint,
+    parse_perms,
+)
+from paysupport_ipernity.catalogue import load_catalogue
+from paysupport_ipernity.errors import PROVIDER, FrobNotAuthorized
+from paysupport_ipernity.methods import MethodProxy, top_level_names
+from paysupport_ipernity.resources import Album, Doc, Member
+from paysupport_ipernity.uploads import Uploader
+from paysupport_ipernity.walks import data_walk, element_path
+
+__all__ = ["IpernityClient"]
+
+JSON = dict[str, Any]
+
+
+class IpernityClient(Client):
+    """Ipernity over its signed REST API; see the module docstring."""
+
+    info = ProviderInfo(
+        name=PROVIDER,
+        title="Ipernity",
+        default_base_url="https://api.ipernity.com",
+        capabilities=frozenset({Capability.IDENTITY, Capability.WALK, Capability.UPLOAD}),
+        collections=("docs", "albums", "album_docs", "doc_search"),
+        settings=("api_key", "api_secret", "auth_token", "callback_url"),
+        secret_settings=("api_key", "api_secret", "auth_token"),
+        env_aliases={
+            "IPERNITY_API_KEY": "api_key",
+            "IPERNITY_API_SECRET": "api_secret",
+            "IPERNITY_API_TOKEN": "auth_token",
+        },
+        url_patterns=(
+            r"^https?://(?:www\.)?ipernity\.com/(?:doc|home|blog|group)/[^/?#]+",
+        ),
+        auth="frob",
+        description="Photo and document sharing: signed calls, frob login, walks, uploads",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalogue = load_catalogue()
+        self._namespaces = top_level_names(self.catalogue)
+        self.api = ApiCaller(
+            self.http,
+            api_key=self.settings.get("api_key"),
+            api_secret=self.settings.get("api_secret"),
+            token=self._current_token,
+            redactor=self.redactor,
+            catalogue=self.catalogue,
+        )
+        self.authorize_url = authorize_endpoint(self.base_url)
+        self.callback_url: str | None = self.settings.get("callback_url")
+        self._flow = IpernityFrobFlow(
+            self.token_store,
+            self.account,
+            api=self.api,
+            authorize_url=self.authorize_url,
+            redactor=self.redactor,
+        )
+        self.frob = self._flow
+        self.uploads = Uploader(self.api)
+        self._seed_token(self.settings.get("auth_token"))
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def call(self, method: str, **params: Any) -> JSON:
+        """Call any API method; returns the parsed JSON answer (``api`` block included).
+
+        Raises :class:`~paysupport_ipernity.errors.UnknownMethod` or
+        :class:`~paysupport_ipernity.errors.MissingParameter` before sending, and the
+        library's errors for Ipernity's error codes (see :mod:`paysupport_ipernity.errors`).
+        """
+        return self.api.call(method, params)
+
+    def raw(
+        self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
+    ) -> Any:
+        """``paysupport call ipernity doc.get doc_id=1``: the catalogue picks GET or POST."""
+        return self.call(target, **dict(params or {}))
+
+    def __getattr__(self, name: str) -> MethodProxy:
+        # Only reached for names the class does not have: ``client.doc``, ``client.album``...
+        namespaces = self.__dict__.get("_namespaces", frozenset())
+        if name in namespaces:
+            return MethodProxy(name, self.call, self.catalogue)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.__dict__.get("_namespaces", ())})
+
+    # -- tokens and authorization --------------------------------------------------------
+
+    def _seed_token(self, value: str | None) -> None:
+        """Store a token from settings once; the store's copy wins until the setting changes."""
+        if not value:
+            return
+        seed = Token.seed_marker(value)
+        stored = self.token_store.load(PROVIDER, self.account)
+        if stored is None or stored.extra.get("seed") != seed:
+            self.token_store.save(
+                PROVIDER, self.account, Token(value, token_type=TOKEN_TYPE, extra={"seed": seed})
+            )
+
+    def _current_token(self) -> str | None:
+        token = self.token_store.load(PROVIDER, self.account)
+        if token is None:
+            return None
+        self.redactor.add(token.access_token)
+        return token.access_token
+
+    def get_frob(self) -> str:
+        """Desktop flow, step 1: a fresh frob."""
+        return self._flow.get_frob()
+
+    def auth_url(self, perms: Mapping[str, str] | str | None = None, frob: str | None = None) -> str:
+        """The signed authorization page for ``perms`` (default ``doc=write``).
+
+        With ``frob`` it is the desktop flow; without, the web flow (Ipernity then calls the
+        registered callback URL with ``?frob=``).
+        """
+        return self._flow.auth_url(self._flow.default_perms if perms is None else perms, frob)
+
+    def get_token(self, frob: str) -> AuthInfo:
+        """Trade an approved frob for a token, store it, and return what it grants.
+
+        Raises :class:`~paysupport_ipernity.errors.FrobNotAuthorized` when the user has not
+        approved the frob yet.
+        """
+        info = self._flow.exchange(frob)
+        self.token_store.save(PROVIDER, self.account, info.to_token())
+        return info
+
+    def login(
+        self,
+        perms: Mapping[str, str] | str | None = None,
+        *,
+        open_browser: bool = True,
+        timeout: float = 300.0,
+        interval: float = 2.0,
+        say: Callable[[str], object] = print,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> AuthInfo:
+        """The desktop flow for a person: show the link, open a browser, wait, store the token.
+
+        Waiting means asking ``auth.getToken`` every ``interval`` seconds until the user
+        approved (at most ``timeout`` seconds, then
+        :class:`~paysupport_ipernity.errors.FrobNotAuthorized`).
+        """
+        frob = self.get_frob()
+        url = self.auth_url(perms, frob)
+        say(f"Open this page to let this application use your Ipernity account:\n  {url}")
+        if open_browser:
+            try:
+                webbrowser.open(url)
+            except webbrowser.Error:
+                pass  # no browser here: the printed link is enough
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                info = self.get_token(frob)
+            except FrobNotAuthorized:
+                if time.monotonic() + interval > deadline:
+                    raise FrobNotAuthorized(
+                        f"the authorization was not approved within {timeout:g} s",
+                        provider=PROVIDER,
+                    ) from None
+                sleep(interval)
+                continue
+            say(f"Logged in to Ipernity as {info.name} (user {info.user_id}).")
+            return info
+
+    def logout(self) -> None:
+        """Forget the stored token (the token itself stays valid at Ipernity)."""
+        self._flow.logout()
+
+    def check_token(self) -> AuthInfo:
+        """``auth.checkToken``: the stored token's user and grant (refreshed in the store)."""
+        body = self.call("auth.checkToken")
+        info = AuthInfo.from_answer(body, "auth.checkToken")
+        previous = self.token_store.load(PROVIDER, self.account)
+        if previous is not None and previous.access_token == info.token:
+            self.token_store.save(PROVIDER, self.account, info.to_token(previous))
+        return info
+
+    def _auth(self) -> AuthInfo:
+        """What the stored token grants, asking Ipernity only when the store does not know."""
+        token = self._flow.require_token()
+        return AuthInfo.from_token(token) or self.check_token()
+
+    def permissions(self) -> dict[str, str]:
+        """The token's level per category (``doc``, ``blog``, ``post``, ``network``, ``profile``)."""
+        return dict(self._auth().permissions)
+
+    def has_permissions(self, perms: Mapping[str, str] | str) -> bool:
+        """Whether the token grants ``perms`` (none < read < write < delete)."""
+        return self._auth().allows(parse_perms(perms))
+
+    def user_info(self, user_id: str | None = None) -> Member:
+        """``user.get`` for ``user_id`` (an id or alias), by default the logged-in user."""
+        body = self.call("user.get", user_id=user_id or self._auth().user_id)
+        record = body.get("user")
+        if not isinstance(record, dict):
+            raise ResponseFormatError("user.get: no 'user' in the answer", provider=PROVIDER)
+        return Member.from_record(record)
+
+    def identity(self) -> User:
+        """The account, from ``auth.checkToken``."""
+        info = self.check_token()
+        return User(
+            provider=PROVIDER,
+            id=info.user_id,
+            name=info.name,
+            url=f"{self._web_root()}/home/{info.user_id}",
+            raw=info,
+        )
+
+    def _web_root(self) -> str:
+        parts = urlsplit(self.authorize_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    # -- walks ---------------------------------------------------------------------------
+
+    def walk_data(
+        self, method: str, elem_name: str | None = None, *, max_workers: int = 1, **params: Any
+    ) -> Walk[JSON]:
+        """Every item of any list method, as plain dicts, page after page.
+
+        ``elem_name`` is guessed for ``<noun>.<verb>`` methods (``album.getList`` ->
+        ``albums.album``); give a dotted path for others. ``max_workers`` > 1 prefetches.
+        """
+        path = element_path(method, elem_name)
+        self.api.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
+        return data_walk(self._call_mapping, method, path, params, dict, max_workers=max_workers)
+
+    def walk_docs(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
+        """``doc.getList``: a user's documents (the logged-in user's by default)."""
+        if not filters.get("user_id"):
+            filters["user_id"] = self._auth().user_id
+        return self._walk("doc.getList", ("docs", "doc"), filters, Doc.from_record, max_workers)
+
+    def walk_doc_search(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
+        """``doc.search`` with its filters (``text``, ``tags``, ``user_id``, ``media``...)."""
+        return self._walk("doc.search", ("docs", "doc"), filters, Doc.from_record, max_workers)
+
+    def walk_albums(self, *, max_workers: int = 1, **filters: Any) -> Walk[Album]:
+        """``album.getList``: a user's albums (the logged-in user's by default)."""
+        return self._walk(
+            "album.getList", ("albums", "album"), filters, Album.from_record, max_workers
+        )
+
+    def walk_album_docs(
+        self, album_id: str | int, *, max_workers: int = 1, **filters: Any
+    ) -> Walk[Doc]:
+        """``album.docs.getList``: the documents of one album."""
+        filters["album_id"] = album_id
+        return self._walk(
+            "album.docs.getList", ("album", "docs", "doc"), filters, Doc.from_record, max_workers
+        )
+
+    def walk(self, collection: str, **filters: Any) -> Walk[Any]:
+        """``docs``, ``albums``, ``album_docs`` (needs ``album_id``) or ``doc_search``."""
+        self.check_collection(collection)
+        if collection == "docs":
+            return self.walk_docs(**filters)
+        if collection == "albums":
+            return self.walk_albums(**filters)
+        if collection == "doc_search":
+            return self.walk_doc_search(**filters)
+        album_id = filters.pop("album_id", None)
+        if album_id in (None, ""):
+            raise InvalidRequest("walking album_docs needs album_id", provider=PROVIDER)
+        return self.walk_album_docs(album_id, **filters)
+
+    def _walk(
+        self,
+        method: str,
+        path: tuple[str, ...],
+        params: Mapping[str, Any],
+        convert: Callable[[JSON], Any],
+        max_workers: int | str,
+    ) -> Walk[Any]:
+        self.api.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
+        return data_walk(
+            self._call_mapping, method, path, params, convert, max_workers=int(max_workers)
+        )
+
+    def _call_mapping(self, method: str, params: Mapping[str, Any]) -> JSON:
+        return self.api.call(method, params)
+
+    # -- uploads -------------------------------------------------------------------------
+
+    def upload_file(self, path: str | os.PathLike[str], **attributes: Any) -> str:
+        """Upload a file and return its ``doc_id`` once Ipernity has processed it.
+
+        ``attributes`` are ``upload.file``'s parameters (``title``, ``description``,
+        ``keywords``, ``is_public``, ``album_id``...). Polls the ticket honouring its
+        ``eta`` (``client.uploads`` holds the timeout); raises
+        :class:`~paysupport_ipernity.errors.InvalidTicket` if Ipernity refuses the file.
+        """
+        ticket = self.uploads.send("upload.file", path, attributes)
+        return self.uploads.wait(ticket)
+
+    def replace_file(self, doc_id: str | int, path: str | os.PathLike[str]) -> str:
+        """Replace the file of document ``doc_id`` (``upload.replace``); returns the doc_id."""
+        ticket = self.uploads.send("upload.replace", path, {"doc_id": doc_id})
+        return self.uploads.wait(ticket)
