@@ -29,7 +29,7 @@ RICH_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_payment_links_of_every_kind() -> None:
     feed = read_feed(RICH_FEED)
-    one, two, three = feed.episodes
+    one, _two, three = feed.episodes
     assert [(link.kind, link.url.split("?")[0]) for link in one.payment_links] == [
         ("payment", "https://flattr.com/submit/auto")
     ]

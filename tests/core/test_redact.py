@@ -248,11 +248,13 @@ def test_add_is_safe_from_many_threads() -> None:
 
 # Any secret, anywhere
 
-# Printable text, leaning on a few characters half the time: repeats and overlaps
-# ("abab" around "ab*a") are where masking by pattern goes wrong.
-printable = st.sampled_from("ab*= ") | st.sampled_from(string.printable)
-secrets = st.text(alphabet=printable, min_size=MIN_SECRET_LENGTH, max_size=12)
-surroundings = st.text(alphabet=printable, max_size=30)
+# Printable text, and text built from the mask and a few letters: repeats and
+# overlaps with the mask ("***a" in "a***aa") are where masking goes wrong.
+pieces = st.lists(st.sampled_from([MASK, "*", "a", "b"]), max_size=6).map("".join)
+secrets = st.text(
+    alphabet=string.printable, min_size=MIN_SECRET_LENGTH, max_size=12
+) | pieces.filter(lambda s: len(s) >= MIN_SECRET_LENGTH)
+surroundings = st.text(alphabet=string.printable, max_size=30) | pieces
 
 
 @settings(max_examples=500, deadline=None)

@@ -50,15 +50,19 @@ def test_persistent_reset_is_a_transport_error() -> None:
 
 
 def test_persistent_truncation_is_a_format_error() -> None:
-    with example_sandbox(rate=1.0, kinds=("truncate",)) as sb:
-        with pytest.raises(ResponseFormatError, match="truncated"):
-            get_items(sb, HttpOptions(retries=1, backoff_factor=0.0))
+    with (
+        example_sandbox(rate=1.0, kinds=("truncate",)) as sb,
+        pytest.raises(ResponseFormatError, match="truncated"),
+    ):
+        get_items(sb, HttpOptions(retries=1, backoff_factor=0.0))
 
 
 def test_slow_answers_outlast_the_client_timeout() -> None:
-    with example_sandbox(rate=1.0, kinds=("slow",), slow_seconds=1.0) as sb:
-        with pytest.raises(Timeout):
-            get_items(sb, HttpOptions(retries=0, read_timeout=0.2))
+    with (
+        example_sandbox(rate=1.0, kinds=("slow",), slow_seconds=1.0) as sb,
+        pytest.raises(Timeout),
+    ):
+        get_items(sb, HttpOptions(retries=0, read_timeout=0.2))
 
 
 def test_admin_paths_are_never_faulted() -> None:
