@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from paysupport.errors import InvalidRequest
+from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport.jsonapi import JsonApiDocument
 from paysupport.redact import Redactor
 from paysupport_patreon import catalog as cat
@@ -50,8 +50,6 @@ class WebhookCalls:
     def _webhook(self, document: JsonApiDocument) -> Webhook:
         data = self._remember_secrets(document).data()
         if data is None or isinstance(data, list):
-            from paysupport.errors import ResponseFormatError
-
             raise ResponseFormatError("expected one webhook in the answer", provider=PROVIDER)
         return Webhook(data)
 
