@@ -1,0 +1,58 @@
+"""The test kit downstream applications use: served apps and cassettes without secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from paysupport.sandbox import Sandbox
+from paysupport.testing import ServedApp, recorder
+
+SECRETS = ["live-access-token-1234", "client-secret-5678", "rotated-refresh-9012", "sig0123abcd"]
+
+
+def token_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    body = json.dumps(
+        {
+            "access_token": "live-access-token-1234",
+            "refresh_token": "rotated-refresh-9012",
+            "token_type": "Bearer",
+            "data": {"id": "1"},
+        }
+    ).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Set-Cookie", "s=abc")])
+    return [body]
+
+
+def test_cassettes_are_scrubbed_of_every_secret(tmp_path: Path, wsgi_server: Any) -> None:
+    served: ServedApp = wsgi_server(token_app)
+    with recorder(tmp_path, secrets=["client-secret-5678"]).use_cassette("token.yaml"):
+        requests.post(
+            f"{served.url}/token?api_sig=sig0123abcd",
+            data={"client_secret": "client-secret-5678", "grant_type": "refresh_token"},
+            headers={"Authorization": "Bearer live-access-token-1234"},
+            timeout=5,
+        )
+    text = (tmp_path / "token.yaml").read_text()
+    assert "/token" in text and "grant_type" in text
+    for secret in [*SECRETS, "s=abc"]:
+        assert secret not in text
+
+
+def test_replay_needs_no_server(tmp_path: Path, wsgi_server: Any) -> None:
+    served: ServedApp = wsgi_server(token_app)
+    url = f"{served.url}/token"
+    with recorder(tmp_path).use_cassette("replay.yaml"):
+        requests.get(url, timeout=5)
+    served.close()
+    with recorder(tmp_path, record_mode="none").use_cassette("replay.yaml"):
+        answer = requests.get(url, timeout=5).json()
+    assert answer["data"] == {"id": "1"} and answer["access_token"] == "***"
+
+
+def test_the_sandbox_fixture_connects_clients(paysupport_sandbox: Sandbox) -> None:
+    assert "example" in paysupport_sandbox.names
+    assert paysupport_sandbox.connect("example").identity().id == "1"
