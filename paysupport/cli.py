@@ -138,12 +138,27 @@ def main(
 
 
 @main.command()
-def providers() -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON output instead of a table.")
+def providers(as_json: bool) -> None:
     """List installed providers with their capabilities."""
+    emulators = registry.emulator_factories()
+    if as_json:
+        listing = [
+            {
+                "name": info.name,
+                "title": info.title,
+                "auth": info.auth,
+                "capabilities": sorted(c.value for c in info.capabilities),
+                "collections": list(info.collections),
+                "sandbox": info.name in emulators,
+            }
+            for info in paysupport.available()
+        ]
+        click.echo(json.dumps(listing))
+        return
     table = Table(title="installed providers")
     for column in ("name", "title", "auth", "capabilities", "collections", "sandbox"):
         table.add_column(column)
-    emulators = registry.emulator_factories()
     for info in paysupport.available():
         table.add_row(
             info.name,

@@ -480,6 +480,10 @@ def decode_json(response: requests.Response, provider: str, redactor: Redactor) 
         )
     try:
         return json.loads(response.content)
+    except RecursionError:
+        raise ResponseFormatError(
+            "JSON body is nested too deeply", provider=provider, status=response.status_code
+        ) from None
     except ValueError as exc:
         cut = "truncated" if "Expecting" in str(exc) or "Unterminated" in str(exc) else "malformed"
         raise ResponseFormatError(

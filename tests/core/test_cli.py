@@ -20,8 +20,11 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_providers_lists_the_installed_ones() -> None:
     code, out, _ = run("providers")
-    assert code == 0
-    assert "example" in out and "identity, support, walk" in out
+    assert code == 0 and "example" in out
+    code, out, _ = run("providers", "--json")
+    example = next(p for p in json.loads(out) if p["name"] == "example")
+    assert example["capabilities"] == ["identity", "support", "walk"]
+    assert example["sandbox"] is True
 
 
 def test_walk_as_csv_against_the_embedded_sandbox() -> None:

@@ -197,4 +197,6 @@ class Activity:
 
 def parse_activities(body: Any) -> list[Activity]:
     r = Reader(body, "activities")
-    return [Activity.parse(item, f"activities.items[{i}]") for i, item in enumerate(r.items("items"))]
+    return [
+        Activity.parse(item, f"activities.items[{i}]") for i, item in enumerate(r.items("items"))
+    ]

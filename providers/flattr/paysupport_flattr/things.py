@@ -335,7 +335,9 @@ class ThingsService:
         """One thing by id (``ThingNotFound`` when there is none)."""
         thing_id = thing_id_of(thing)
         answer = self._ctx.api.call(
-            "GET", f"/things/{thing_id}", params={"full": 1} if full else None,
+            "GET",
+            f"/things/{thing_id}",
+            params={"full": 1} if full else None,
             not_found=ThingNotFound,
         )
         return Thing.parse(answer.body, self._ctx)
@@ -433,7 +435,9 @@ class ThingsService:
 
         return listing(fetch, count)
 
-    def flattrs(self, thing: Any, *, count: int = DEFAULT_COUNT, full: bool = False) -> Walk[Flattr]:
+    def flattrs(
+        self, thing: Any, *, count: int = DEFAULT_COUNT, full: bool = False
+    ) -> Walk[Flattr]:
         """A walk over the flattrs a thing received (authentication needed)."""
         path = f"/things/{thing_id_of(thing)}/flattrs"
 

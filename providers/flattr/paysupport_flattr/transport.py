@@ -56,15 +56,18 @@ class FlattrApi:
         not_found: type[NotFound] = NotFound,
         allow_redirects: bool = True,
         expected: tuple[int, ...] = (),
+        rate_limited: bool = True,
     ) -> Answer:
         """Send one call; statuses in ``expected`` are answers, not errors (lookup's 302/404).
 
         A ``rate_limit_exceeded`` refusal in ``"wait"`` mode is tried once more
         after the period resets (the refused request was never acted on).
+        ``rate_limited=False`` is for ``/rate_limit``, which spends no budget.
         """
         what = f"{method} {path}"
         for attempt in (1, 2):
-            self.gate.before_request()
+            if rate_limited:
+                self.gate.before_request()
             response = self.http.request(
                 method,
                 self.url(path),

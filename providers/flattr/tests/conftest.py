@@ -10,10 +10,13 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from paysupport_flattr import FlattrClient
 from paysupport_flattr.emulator import FlattrEmulator
 
 from paysupport.emulation import EmulatorSettings
+from paysupport.http import HttpEvent
 from paysupport.testing import ServedApp
+from paysupport.tokens import MemoryTokenStore
 
 ALL_SCOPES = "flattr thing email extendedread"
 
@@ -158,3 +161,52 @@ def make_sandbox(
 @pytest.fixture
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
+
+
+# -- the client against the emulator -------------------------------------------------
+
+
+@dataclass
+class Events:
+    """Requests a client sent, from its event hooks (method and path, no secrets)."""
+
+    seen: list[tuple[str, str]] = field(default_factory=list)
+
+    def __call__(self, event: HttpEvent) -> None:
+        if event.kind == "request":
+            self.seen.append((event.method, urlsplit(event.url).path))
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(m, p) for m, p in self.seen if m != "GET"]
+
+
+@pytest.fixture
+def make_client() -> Callable[..., FlattrClient]:
+    """``make_client(sandbox, events=None, **settings)``: a client with the sandbox's creds."""
+
+    def make(sb: Sandbox, events: Events | None = None, **settings: Any) -> FlattrClient:
+        merged: dict[str, Any] = {**sb.creds, **settings}
+        return FlattrClient(
+            base_url=sb.url,
+            token_store=MemoryTokenStore(),
+            hooks=[events] if events else [],
+            **{k: v for k, v in merged.items() if v is not None},
+        )
+
+    return make
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+@pytest.fixture
+def client(
+    sandbox: Sandbox, make_client: Callable[..., FlattrClient], events: Events
+) -> FlattrClient:
+    """The primary user's client (all scopes), recording its requests in ``events``."""
+    return make_client(sandbox, events)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-
 from paysupport_flattr.emulator._ratelimit import UNLIMITED_BUDGET
 from paysupport_flattr.emulator._reference import DOCUMENTED_RATE_LIMIT
 

@@ -80,7 +80,7 @@ class IpernityClient(Client):
         super().__init__(**kwargs)
         self.catalogue = load_catalogue()
         self._namespaces = top_level_names(self.catalogue)
-        self.api = ApiCaller(
+        self.caller = ApiCaller(
             self.http,
             api_key=self.settings.get("api_key"),
             api_secret=self.settings.get("api_secret"),
@@ -93,12 +93,12 @@ class IpernityClient(Client):
         self._flow = IpernityFrobFlow(
             self.token_store,
             self.account,
-            api=self.api,
+            api=self.caller,
             authorize_url=self.authorize_url,
             redactor=self.redactor,
         )
         self.frob = self._flow
-        self.uploads = Uploader(self.api)
+        self.uploads = Uploader(self.caller)
         self._seed_token(self.settings.get("auth_token"))
 
     # -- calls ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ class IpernityClient(Client):
         :class:`~paysupport_ipernity.errors.MissingParameter` before sending, and the
         library's errors for Ipernity's error codes (see :mod:`paysupport_ipernity.errors`).
         """
-        return self.api.call(method, params)
+        return self.caller.call(method, params)
 
     def raw(
         self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
@@ -119,7 +119,9 @@ class IpernityClient(Client):
         return self.call(target, **dict(params or {}))
 
     def __getattr__(self, name: str) -> MethodProxy:
-        # Only reached for names the class does not have: ``client.doc``, ``client.album``...
+        # Only reached for names the instance does not have: ``client.doc``, ``client.album``.
+        # ``account`` is the token store's account name (the core's), so ``account.getQuota``
+        # goes through ``call()``.
         namespaces = self.__dict__.get("_namespaces", frozenset())
         if name in namespaces:
             return MethodProxy(name, self.call, self.catalogue)
@@ -269,7 +271,7 @@ class IpernityClient(Client):
         ``albums.album``); give a dotted path for others. ``max_workers`` > 1 prefetches.
         """
         path = element_path(method, elem_name)
-        self.api.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
+        self.caller.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
         return data_walk(self._call_mapping, method, path, params, dict, max_workers=max_workers)
 
     def walk_docs(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
@@ -319,13 +321,13 @@ class IpernityClient(Client):
         convert: Callable[[JSON], Any],
         max_workers: int | str,
     ) -> Walk[Any]:
-        self.api.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
+        self.caller.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
         return data_walk(
             self._call_mapping, method, path, params, convert, max_workers=int(max_workers)
         )
 
     def _call_mapping(self, method: str, params: Mapping[str, Any]) -> JSON:
-        return self.api.call(method, params)
+        return self.caller.call(method, params)
 
     # -- uploads -------------------------------------------------------------------------
 

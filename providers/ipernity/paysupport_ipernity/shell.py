@@ -18,7 +18,7 @@ from paysupport.errors import PaySupportError
 from paysupport.shell import interact
 from paysupport_ipernity.client import IpernityClient
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "client_from_args", "main"]
 
 EPILOG = """\
 where the credentials come from, first found wins:
@@ -63,20 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def client_from_args(args: argparse.Namespace) -> IpernityClient:
+    """The client the options describe; options are explicit settings, so they win."""
     if args.config:
         # The core reads the INI file named by PAYSUPPORT_CONFIG; this process is ours.
         os.environ["PAYSUPPORT_CONFIG"] = args.config
+    return IpernityClient(
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        auth_token=args.token,
+        base_url=args.base_url,
+        account=args.account,
+        token_store=args.token_store,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        client = IpernityClient(
-            api_key=args.api_key,
-            api_secret=args.api_secret,
-            auth_token=args.token,
-            base_url=args.base_url,
-            account=args.account,
-            token_store=args.token_store,
-        )
+        client = client_from_args(args)
     except PaySupportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

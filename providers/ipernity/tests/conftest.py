@@ -1,4 +1,4 @@
-"""Fixtures for the Ipernity emulator tests (helpers live in ``ipernity_testkit``)."""
+"""Fixtures for the Ipernity emulator and client tests (helpers live in ``ipernity_testkit``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from ipernity_client_kit import client_for
 from ipernity_testkit import Api, Consent, Served
+from paysupport_ipernity.client import IpernityClient
 from paysupport_ipernity.emulator import IpernityEmulator, create_emulator
 
 from paysupport.emulation import EmulatorSettings
@@ -47,3 +49,30 @@ def api(served: Served) -> Api:
 @pytest.fixture
 def consent(served: Served) -> Consent:
     return Consent(served)
+
+
+# -- the client's fixtures ------------------------------------------------------------
+
+
+@pytest.fixture
+def connect(served: Served) -> Iterator[Callable[..., IpernityClient]]:
+    """``connect(**overrides)`` -> an :class:`IpernityClient` on the served emulator.
+
+    Starts from the emulator's credentials (with the pre-issued token) and a fresh memory
+    token store; an override of ``None`` leaves that setting out.
+    """
+    clients: list[IpernityClient] = []
+
+    def make(**overrides: Any) -> IpernityClient:
+        clients.append(client_for(served, **overrides))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(connect: Callable[..., IpernityClient]) -> IpernityClient:
+    """A client with the pre-issued token (first user, Superman, every permission)."""
+    return connect()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+import requests
+
 from paysupport.auth.oauth2 import OAuth2Endpoints
 from paysupport_patreon.catalog import DEFAULT_SCOPES, SCOPES
 
@@ -45,3 +47,21 @@ def apply_creator_token(settings: MutableMapping[str, str]) -> None:
         settings["refresh_token"] = refresh
     else:
         settings.pop("refresh_token", None)
+
+
+class BearerToken(requests.auth.AuthBase):
+    """A fixed bearer token for one call made on someone else's behalf (a patron's).
+
+    Nothing is refreshed or stored: the web app that holds the patron's token
+    owns its lifecycle. The repr never shows the token.
+    """
+
+    def __init__(self, access_token: str) -> None:
+        self._value = access_token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._value}"
+        return request
+
+    def __repr__(self) -> str:
+        return "<BearerToken>"

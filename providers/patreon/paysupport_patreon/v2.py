@@ -1,4 +1,4 @@
-"""The API v2 read calls: identity, campaigns, members, posts, each with ``includes`` and ``fields``.
+"""The API v2 read calls: identity, campaigns, members, posts; each takes includes and fields.
 
 Every call returns the core's :class:`~paysupport.jsonapi.JsonApiDocument`
 (``data()``, ``included``, ``find_resource_by_type_and_id()``,

@@ -69,15 +69,15 @@ class WebhookCalls:
         document = self.get_webhooks(fields={"webhook": sorted(cat.ATTRIBUTES["webhook"])})
         return [Webhook(r) for r in document.data_list()]
 
-    def create_webhook(
-        self, campaign_id: str | int, uri: str, triggers: Sequence[str]
-    ) -> Webhook:
+    def create_webhook(self, campaign_id: str | int, uri: str, triggers: Sequence[str]) -> Webhook:
         """Register ``uri`` for ``triggers`` on a campaign; the answer carries the ``secret``."""
         body = {
             "data": {
                 "type": "webhook",
                 "attributes": {"uri": uri, "triggers": _check_triggers(triggers)},
-                "relationships": {"campaign": {"data": {"type": "campaign", "id": str(campaign_id)}}},
+                "relationships": {
+                    "campaign": {"data": {"type": "campaign", "id": str(campaign_id)}}
+                },
             }
         }
         return self._webhook(self._transport.document("POST", f"{V2}/webhooks", json_body=body))
@@ -100,7 +100,9 @@ class WebhookCalls:
         if paused is not None:
             attributes["paused"] = paused
         if not attributes:
-            raise InvalidRequest("nothing to update: give uri, triggers or paused", provider=PROVIDER)
+            raise InvalidRequest(
+                "nothing to update: give uri, triggers or paused", provider=PROVIDER
+            )
         body = {"data": {"type": "webhook", "id": str(webhook_id), "attributes": attributes}}
         path = f"{V2}/webhooks/{quote(str(webhook_id), safe='')}"
         return self._webhook(self._transport.document("PATCH", path, json_body=body))

@@ -70,13 +70,21 @@ class WebhookEvent:
     def member(self) -> Member | None:
         """The member a ``members:*`` event is about (``None`` for post events)."""
         data = self.document.data()
-        return Member(data) if data is not None and not isinstance(data, list) and data.type == "member" else None
+        return (
+            Member(data)
+            if data is not None and not isinstance(data, list) and data.type == "member"
+            else None
+        )
 
     @property
     def post(self) -> Post | None:
         """The post a ``posts:*`` event is about (``None`` for member events)."""
         data = self.document.data()
-        return Post(data) if data is not None and not isinstance(data, list) and data.type == "post" else None
+        return (
+            Post(data)
+            if data is not None and not isinstance(data, list) and data.type == "post"
+            else None
+        )
 
 
 def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
@@ -133,7 +141,9 @@ class WebhookReceiver:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         status, message = self.handle(environ)
         body = json.dumps({"status": message}).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
         return [body]
 
     def handle(self, environ: Mapping[str, Any]) -> tuple[str, str]:

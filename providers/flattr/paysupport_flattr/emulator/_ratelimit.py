@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
 #: The budget advertised when the emulator enforces none.
 UNLIMITED_BUDGET = 1_000_000
 

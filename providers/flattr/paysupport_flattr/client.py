@@ -1,0 +1,255 @@
+"""``FlattrClient``: Flattr's REST API v2 behind paysupport's common API.
+
+The client wires the pieces together and keeps the common verbs; each kind
+of resource lives in its own module (``things``, ``users``, ``subscriptions``,
+``flattring``, ``register``), the wire in ``transport`` and the budget in
+``ratelimit``.
+
+    client = paysupport.connect("flattr", client_id=..., client_secret=..., redirect_uri=...)
+    login = client.oauth.authorization_url()          # send the user to login.url
+    client.oauth.fetch_token(authorization_response=callback_url, request=login)
+    client.support("https://flattr.com/submit/auto?user_id=alice&url=https://a.example/ep1")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.walk import Walk
+
+from . import flattring
+from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
+from .context import Context
+from .errors import ValidationFailed
+from .hosts import Hosts
+from .models import FlattrResult
+from .ratelimit import RateLimit, RateLimitGate, check_mode
+from .register import Registration, register
+from .subscriptions import SubscriptionsService
+from .things import ThingsService
+from .transport import FlattrApi
+from .users import AuthenticatedUser, LazyUser, UsersService
+from .vocabulary import Choice, Vocabulary, parse_choices
+from .walks import DEFAULT_COUNT, check_count, check_flag
+
+#: Filters each collection of :meth:`FlattrClient.walk` accepts.
+_WALK_FILTERS: Mapping[str, frozenset[str]] = {
+    "things": frozenset({"user", "count", "full"}),
+    "flattrs": frozenset({"user", "count", "full"}),
+    "subscriptions": frozenset(),
+    "activities": frozenset({"user", "type"}),
+    "search": frozenset(
+        {"query", "url", "tags", "language", "category", "user", "sort", "count", "full"}
+        | {"max_workers"}
+    ),
+}
+
+
+class FlattrClient(Client):
+    """Client of Flattr's REST API v2 (OAuth 2 bearer tokens, hourly rate limit).
+
+    Besides the common verbs: ``things`` (:class:`~paysupport_flattr.things.ThingsService`),
+    ``users``, ``subscriptions``, ``me`` (the authenticated user), :meth:`user`
+    (a lazy user), :meth:`flattr`, :attr:`rate_limit` and :meth:`rate_limit_status`.
+    """
+
+    info = ProviderInfo(
+        name="flattr",
+        title="Flattr",
+        default_base_url="https://api.flattr.com",
+        capabilities=frozenset(
+            {
+                Capability.IDENTITY,
+                Capability.SUPPORT,
+                Capability.REGISTER,
+                Capability.WALK,
+                Capability.SUBSCRIPTIONS,
+            }
+        ),
+        collections=("things", "flattrs", "subscriptions", "search", "activities"),
+        settings=("client_id", "client_secret", "redirect_uri", "access_token", "rate_limit_mode"),
+        secret_settings=("client_secret", "access_token"),
+        env_aliases={
+            "FLATTR_CLIENT_ID": "client_id",
+            "FLATTR_CLIENT_SECRET": "client_secret",
+            "FLATTR_ACCESS_TOKEN": "access_token",
+        },
+        url_patterns=URL_PATTERNS,
+        auth="oauth2",
+        description="Flattr REST API v2: flattr things and URLs, register things, subscriptions",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hosts = Hosts.for_base_url(self.base_url)
+        self.use_oauth2(self.hosts.oauth_endpoints())
+        gate = RateLimitGate(
+            check_mode(self.settings.get("rate_limit_mode")),
+            max_wait=self.http.options.max_retry_after,
+        )
+        self.api = FlattrApi(self.http, self.hosts.api, gate)
+        self.vocabulary = Vocabulary(self._fetch_languages, self._fetch_categories)
+        self._ctx = Context(self.api, self.hosts, self.vocabulary)
+        self.things = ThingsService(self._ctx)
+        self.users = UsersService(self._ctx)
+        self.subscriptions = SubscriptionsService(self._ctx)
+        self.me = AuthenticatedUser(self._ctx)
+        self._username_lock = threading.Lock()
+
+    # -- rate limits -------------------------------------------------------------------
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The budget from the last answer's ``X-RateLimit-*`` headers (``None`` before any)."""
+        return self.api.gate.last
+
+    def rate_limit_status(self) -> RateLimit:
+        """``GET /rate_limit``: the current budget (this call itself is not counted)."""
+        return RateLimit.from_body(self.api.call("GET", "/rate_limit", rate_limited=False).body)
+
+    # -- reference lists -----------------------------------------------------------------
+
+    def _fetch_languages(self) -> tuple[Choice, ...]:
+        return parse_choices(self.api.call("GET", "/languages").body, "languages")
+
+    def _fetch_categories(self) -> tuple[Choice, ...]:
+        return parse_choices(self.api.call("GET", "/categories").body, "categories")
+
+    def languages(self) -> tuple[Choice, ...]:
+        """Languages a thing may have (fetched once per client)."""
+        return self.vocabulary.languages()
+
+    def categories(self) -> tuple[Choice, ...]:
+        """Categories a thing may have (fetched once per client)."""
+        return self.vocabulary.categories()
+
+    # -- users ---------------------------------------------------------------------------
+
+    def user(self, username: str) -> LazyUser:
+        """A user by name that makes no request until a profile field is read."""
+        return self.users.lazy(username)
+
+    def _my_username(self) -> str:
+        with self._username_lock:
+            return self.me.username
+
+    # -- auto-submit URLs ----------------------------------------------------------------
+
+    def autosubmit_url(self, user_id: str, url: str, **fields: Any) -> str:
+        """An auto-submit URL on this client's Flattr site (the sandbox's, when pointed there)."""
+        return AutoSubmit(user_id, url, **fields).to_url(self.hosts.site)
+
+    def is_autosubmit_url(self, url: str) -> bool:
+        return is_autosubmit_url(url, self.hosts.sites)
+
+    def parse_autosubmit_url(self, url: str) -> AutoSubmit:
+        return parse_autosubmit_url(url, self.hosts.sites)
+
+    # -- the common verbs ----------------------------------------------------------------
+
+    def identity(self) -> User:
+        """The authenticated account; ``email`` needs the ``email`` or ``extendedread`` scope."""
+        profile = self.me.profile()
+        return User(
+            provider=self.info.name,
+            id=profile.username,
+            name=profile.name,
+            url=profile.link,
+            email=profile.email,
+            raw=profile.raw,
+        )
+
+    def flattr(self, target: Any) -> FlattrResult:
+        """Flattr a Thing, a thing id, a thing page URL, an auto-submit URL or any URL."""
+        return flattring.flattr(self._ctx, target)
+
+    def support(self, target: Any) -> FlattrResult:
+        """Flattr ``target`` (see :meth:`flattr`); needs the ``flattr`` scope."""
+        return self.flattr(target)
+
+    def register(
+        self,
+        url: str,
+        title: str,
+        *,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        language: str | None = None,
+        category: str | None = None,
+        hidden: bool = False,
+    ) -> Registration:
+        """Make ``url`` a thing of this account, idempotently (``thing`` scope)."""
+        return register(
+            self._ctx,
+            self._my_username,
+            url,
+            title,
+            description=description,
+            tags=tags,
+            language=language,
+            category=category,
+            hidden=hidden,
+        )
+
+    def walk(self, collection: str, **filters: Any) -> Walk[Any]:
+        """Walk ``things``, ``flattrs``, ``subscriptions``, ``search`` or ``activities``.
+
+        ``things`` and ``flattrs`` are the authenticated user's, or ``user=``'s;
+        ``search`` takes the filters of :meth:`ThingsService.search`;
+        ``activities`` takes ``type`` (outgoing/incoming). Unknown filters are
+        refused before any request.
+        """
+        self.check_collection(collection)
+        unknown = set(filters) - _WALK_FILTERS[collection]
+        if unknown:
+            allowed = ", ".join(sorted(_WALK_FILTERS[collection])) or "none"
+            raise ValidationFailed(
+                f"{collection} takes no filter {', '.join(sorted(unknown))} (it takes: {allowed})",
+                field=sorted(unknown)[0],
+            )
+        user = filters.get("user")
+        owner = self.user(str(user)) if user else self.me
+        count = check_count(filters.get("count", DEFAULT_COUNT))
+        full = check_flag(filters.get("full", False), "full")
+        if collection == "things":
+            return owner.things(count=count, full=full)
+        if collection == "flattrs":
+            return owner.flattrs(count=count, full=full)
+        if collection == "subscriptions":
+            return _single_page(self.subscriptions.list)
+        if collection == "activities":
+            kind = str(filters.get("type") or "outgoing")
+            return _single_page(lambda: owner.activities(kind))
+        search = {k: v for k, v in filters.items() if k not in ("count", "full", "max_workers")}
+        workers = check_count(filters.get("max_workers", 1))
+        return self.things.search(count=count, full=full, max_workers=workers, **search)
+
+    def raw(
+        self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
+    ) -> Any:
+        """A route under ``/rest/v2`` (``things/423405``); params go in the query for GET."""
+        method = http_method.upper()
+        query = dict(params or {}) if method in ("GET", "DELETE") else None
+        body = dict(params or {}) if query is None else None
+        accept = "application/stream+json" if target.rstrip("/").endswith("activities") else None
+        answer = self.api.call(
+            method,
+            "/" + target.lstrip("/"),
+            params=query,
+            json_body=body,
+            accept=accept or "application/json",
+        )
+        return answer.body
+
+
+def _single_page(fetch: Any) -> Walk[Any]:
+    """Subscriptions and activities come in one unpaged answer."""
+    from paysupport.walk import Page
+
+    return Walk(lambda _: Page(list(fetch()), next=None), start=None)
+
+
+__all__ = ["FlattrClient"]

@@ -1,0 +1,94 @@
+"""``register()``: make a URL flattrable, idempotently.
+
+Look the URL up first; create the thing only when Flattr knows none, and
+otherwise send only the fields that differ (nothing at all when none do), so
+running the same registration twice never creates a duplicate or a needless
+write. Everything is validated before the first request. Two registrations
+racing for the same URL are settled by Flattr refusing the second creation;
+the loser then updates the winner's thing instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .context import Context
+from .errors import Forbidden, ValidationFailed
+from .things import Thing, ThingsService
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The registered thing, whether this call created it, and which fields it changed."""
+
+    thing: Thing
+    created: bool
+    changed: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> int | None:
+        return self.thing.id
+
+    @property
+    def url(self) -> str:
+        return self.thing.url
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.created and not self.changed
+
+    def to_row(self) -> dict[str, Any]:
+        action = "created" if self.created else ("updated" if self.changed else "unchanged")
+        return {"id": self.id, "url": self.url, "action": action, "changed": ",".join(self.changed)}
+
+
+def register(
+    ctx: Context,
+    my_username: Callable[[], str],
+    url: str,
+    title: str,
+    *,
+    description: str | None = None,
+    tags: Sequence[str] = (),
+    language: str | None = None,
+    category: str | None = None,
+    hidden: bool = False,
+) -> Registration:
+    """Register ``url``; ``None`` or empty arguments leave that field as it is.
+
+    ``title`` and ``hidden`` are always compared. Raises :class:`Forbidden`
+    (before writing) when the URL is registered by another account.
+    """
+    things = ThingsService(ctx)
+    draft = things.new(  # validates everything before any write
+        url,
+        title=title,
+        description=description,
+        tags=tuple(tags) if tags else None,
+        language=language,
+        category=category,
+        hidden=hidden,
+    )
+    existing = things.lookup(draft.url)
+    if existing is None:
+        try:
+            draft.commit()
+            return Registration(draft, created=True)
+        except ValidationFailed:
+            existing = things.lookup(draft.url)  # created meanwhile by a concurrent register
+            if existing is None:
+                raise
+    if existing.owner_username is not None and existing.owner_username != my_username():
+        raise Forbidden(
+            f"{draft.url} is registered by {existing.owner_username}, not by this account",
+            provider="flattr",
+            code="forbidden",
+        )
+    for name, value in draft.changes.items():
+        if name != "url":
+            setattr(existing, name, value)
+    changed = tuple(sorted(existing.changes))
+    existing.commit()
+    return Registration(existing, created=False, changed=changed)
