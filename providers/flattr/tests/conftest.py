@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -12,9 +13,10 @@ import pytest
 import requests
 from paysupport_flattr import FlattrClient
 from paysupport_flattr.emulator import FlattrEmulator
+from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
-from paysupport.http import HttpEvent
+from paysupport.http import HttpEvent, HttpOptions
 from paysupport.testing import ServedApp
 from paysupport.tokens import MemoryTokenStore
 
@@ -210,3 +212,51 @@ def client(
 ) -> FlattrClient:
     """The primary user's client (all scopes), recording its requests in ``events``."""
     return make_client(sandbox, events)
+
+
+# -- canned answers, for shapes the emulator never serves --------------------------------
+
+CANNED_TOKEN = "canned-token-0123456789abcdef"
+
+
+class Canned:
+    """Answers each path with a fixed (status, content type, body)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, str, dict[str, str]]] = {}
+
+    def set(
+        self,
+        path: str,
+        body: object,
+        status: int = 200,
+        ctype: str = "application/json",
+        **headers: str,
+    ) -> None:
+        text = body if isinstance(body, str) else json.dumps(body)
+        self.routes[f"/rest/v2{path}"] = (status, ctype, text, headers)
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        status, ctype, text, headers = self.routes.get(
+            request.path, (404, "application/json", '{"error": "not_found"}', {})
+        )
+        return Response(text, status=status, content_type=ctype, headers=headers)(
+            environ, start_response
+        )
+
+
+@pytest.fixture
+def canned(wsgi_server: Callable[[Any], ServedApp]) -> tuple[Canned, FlattrClient]:
+    """A :class:`Canned` app and a client pointed at it (no retries, a fixed token)."""
+    app = Canned()
+    served = wsgi_server(app)
+    client = FlattrClient(
+        base_url=served.url,
+        access_token=CANNED_TOKEN,
+        client_id="cid",
+        client_secret="csecret-value",
+        token_store=MemoryTokenStore(),
+        http_options=HttpOptions(retries=0),  # 5xx answers come back at once
+    )
+    return app, client

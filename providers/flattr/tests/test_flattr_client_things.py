@@ -52,7 +52,9 @@ def test_lookup_of_an_auto_submit_url(client, sandbox):
     found = client.things.lookup(link)
     assert found is not None and found.id == foreign["id"]
     with pytest.raises(ValidationFailed) as caught:  # documented: owner mismatch
-        client.things.lookup(client.autosubmit_url("flattr" if owner != "flattr" else "alice", foreign["url"]))
+        client.things.lookup(
+            client.autosubmit_url("flattr" if owner != "flattr" else "alice", foreign["url"])
+        )
     assert caught.value.code == "validation"
 
 

@@ -181,9 +181,7 @@ class ApiCaller:
                 )
         given = set(files)
         missing = [
-            p
-            for p in method.required_parameters
-            if p not in given and encoded.get(p, "") == ""
+            p for p in method.required_parameters if p not in given and encoded.get(p, "") == ""
         ]
         if missing:
             raise MissingParameter(

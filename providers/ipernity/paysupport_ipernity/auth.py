@@ -138,10 +138,12 @@ class AuthInfo:
                 "realname": self.realname,
             },
         }
-        if previous is not None and previous.access_token == self.token:
-            if "seed" in previous.extra:
-                extra["seed"] = previous.extra["seed"]
-        granted = tuple(f"{c}:{lvl}" for c, lvl in sorted(self.permissions.items()) if lvl != "none")
+        same = previous is not None and previous.access_token == self.token
+        if same and previous is not None and "seed" in previous.extra:
+            extra["seed"] = previous.extra["seed"]
+        granted = tuple(
+            f"{c}:{lvl}" for c, lvl in sorted(self.permissions.items()) if lvl != "none"
+        )
         return Token(self.token, token_type=TOKEN_TYPE, scope=granted, extra=extra)
 
     def allows(self, perms: Mapping[str, str]) -> bool:

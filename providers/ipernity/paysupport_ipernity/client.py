@@ -22,6 +22,7 @@ are read last.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import webbrowser
@@ -52,6 +53,10 @@ __all__ = ["IpernityClient"]
 
 JSON = dict[str, Any]
 
+#: Extras asked for in document walks unless the caller names others: rows for people
+#: (``paysupport walk ipernity docs``) want dates and links, which lists leave out by default.
+DOC_WALK_EXTRAS = "dates,link"
+
 
 class IpernityClient(Client):
     """Ipernity over its signed REST API; see the module docstring."""
@@ -69,9 +74,7 @@ class IpernityClient(Client):
             "IPERNITY_API_SECRET": "api_secret",
             "IPERNITY_API_TOKEN": "auth_token",
         },
-        url_patterns=(
-            r"^https?://(?:www\.)?ipernity\.com/(?:doc|home|blog|group)/[^/?#]+",
-        ),
+        url_patterns=(r"^https?://(?:www\.)?ipernity\.com/(?:doc|home|blog|group)/[^/?#]+",),
         auth="frob",
         description="Photo and document sharing: signed calls, frob login, walks, uploads",
     )
@@ -154,7 +157,9 @@ class IpernityClient(Client):
         """Desktop flow, step 1: a fresh frob."""
         return self._flow.get_frob()
 
-    def auth_url(self, perms: Mapping[str, str] | str | None = None, frob: str | None = None) -> str:
+    def auth_url(
+        self, perms: Mapping[str, str] | str | None = None, frob: str | None = None
+    ) -> str:
         """The signed authorization page for ``perms`` (default ``doc=write``).
 
         With ``frob`` it is the desktop flow; without, the web flow (Ipernity then calls the
@@ -192,10 +197,8 @@ class IpernityClient(Client):
         url = self.auth_url(perms, frob)
         say(f"Open this page to let this application use your Ipernity account:\n  {url}")
         if open_browser:
-            try:
+            with contextlib.suppress(webbrowser.Error):  # no browser: the link is enough
                 webbrowser.open(url)
-            except webbrowser.Error:
-                pass  # no browser here: the printed link is enough
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -230,7 +233,7 @@ class IpernityClient(Client):
         return AuthInfo.from_token(token) or self.check_token()
 
     def permissions(self) -> dict[str, str]:
-        """The token's level per category (``doc``, ``blog``, ``post``, ``network``, ``profile``)."""
+        """The token's level per category: ``doc``, ``blog``, ``post``, ``network``, ``profile``."""
         return dict(self._auth().permissions)
 
     def has_permissions(self, perms: Mapping[str, str] | str) -> bool:
@@ -275,13 +278,18 @@ class IpernityClient(Client):
         return data_walk(self._call_mapping, method, path, params, dict, max_workers=max_workers)
 
     def walk_docs(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
-        """``doc.getList``: a user's documents (the logged-in user's by default)."""
+        """``doc.getList``: a user's documents (the logged-in user's by default).
+
+        Document walks ask for ``extra="dates,link"`` unless ``extra`` is given.
+        """
         if not filters.get("user_id"):
             filters["user_id"] = self._auth().user_id
+        filters.setdefault("extra", DOC_WALK_EXTRAS)
         return self._walk("doc.getList", ("docs", "doc"), filters, Doc.from_record, max_workers)
 
     def walk_doc_search(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
         """``doc.search`` with its filters (``text``, ``tags``, ``user_id``, ``media``...)."""
+        filters.setdefault("extra", DOC_WALK_EXTRAS)
         return self._walk("doc.search", ("docs", "doc"), filters, Doc.from_record, max_workers)
 
     def walk_albums(self, *, max_workers: int = 1, **filters: Any) -> Walk[Album]:
@@ -295,6 +303,7 @@ class IpernityClient(Client):
     ) -> Walk[Doc]:
         """``album.docs.getList``: the documents of one album."""
         filters["album_id"] = album_id
+        filters.setdefault("extra", DOC_WALK_EXTRAS)
         return self._walk(
             "album.docs.getList", ("album", "docs", "doc"), filters, Doc.from_record, max_workers
         )

@@ -132,6 +132,8 @@ def _run(sandbox: Sandbox, client: IpernityClient, steps: DemoSteps) -> None:
 
     with steps.step("A wrong secret is refused"):
         forged = sandbox.connect("ipernity", api_secret="not-the-secret")
+        if not isinstance(forged, IpernityClient):
+            raise TypeError(f"expected an IpernityClient, got {type(forged).__name__}")
         try:
             forged.user.get(user_id=info.user_id)
         except SignatureError as exc:

@@ -45,7 +45,11 @@ class MethodProxy:
     def __dir__(self) -> list[str]:
         prefix = self._name + "."
         return sorted(
-            {n[len(prefix) :].split(".", 1)[0] for n in self._catalogue.names() if n.startswith(prefix)}
+            {
+                n[len(prefix) :].split(".", 1)[0]
+                for n in self._catalogue.names()
+                if n.startswith(prefix)
+            }
         )
 
     def __repr__(self) -> str:

@@ -41,7 +41,9 @@ def test_desktop_flow(connect: Connect, served: Served) -> None:
 
 def test_the_authorization_link_is_signed_without_a_method_name(connect: Connect) -> None:
     client = connect()
-    query = {k: v[0] for k, v in parse_qs(urlsplit(client.auth_url("doc=read", "1-f")).query).items()}
+    query = {
+        k: v[0] for k, v in parse_qs(urlsplit(client.auth_url("doc=read", "1-f")).query).items()
+    }
     signature = query.pop("api_sig")
     assert query == {"api_key": client.settings["api_key"], "perm_doc": "read", "frob": "1-f"}
     assert signature == sign(query, client.settings["api_secret"])
@@ -166,7 +168,9 @@ def test_a_refused_permission_is_insufficient_scope(connect: Connect, served: Se
 
 
 def test_authorization_page_location() -> None:
-    assert authorize_endpoint("https://api.ipernity.com") == "https://www.ipernity.com/apps/authorize"
+    assert (
+        authorize_endpoint("https://api.ipernity.com") == "https://www.ipernity.com/apps/authorize"
+    )
     assert authorize_endpoint("http://127.0.0.1:8000/ipernity/") == (
         "http://127.0.0.1:8000/ipernity/apps/authorize"
     )

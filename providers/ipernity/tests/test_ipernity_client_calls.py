@@ -23,9 +23,7 @@ SUPERMAN = "1001"
 
 def own_doc(served: Served, owner: str = SUPERMAN, public: bool = True) -> str:
     world = served.emulator.state.world
-    return str(
-        next(d for d in world.user_docs[owner] if world.docs[d].is_public == public)
-    )
+    return str(next(d for d in world.user_docs[owner] if world.docs[d].is_public == public))
 
 
 def foreign_public_doc(served: Served) -> str:
@@ -84,7 +82,7 @@ def test_every_emulated_method_through_the_client(client: IpernityClient, served
 
 def test_unknown_methods_fail_before_any_request(client: IpernityClient) -> None:
     requests = Requests(client)
-    with pytest.raises(UnknownMethod, match="did you mean doc.getList") as caught:
+    with pytest.raises(UnknownMethod, match=r"did you mean doc\.getList") as caught:
         client.call("doc.getLst")
     assert isinstance(caught.value, InvalidRequest)
     with pytest.raises(UnknownMethod):
@@ -94,7 +92,7 @@ def test_unknown_methods_fail_before_any_request(client: IpernityClient) -> None
 
 def test_missing_required_parameters_fail_before_any_request(client: IpernityClient) -> None:
     requests = Requests(client)
-    with pytest.raises(MissingParameter, match="doc.get needs doc_id"):
+    with pytest.raises(MissingParameter, match=r"doc\.get needs doc_id"):
         client.doc.get()
     with pytest.raises(MissingParameter, match="echo"):
         client.call("test.echo", echo="")
@@ -104,7 +102,9 @@ def test_missing_required_parameters_fail_before_any_request(client: IpernityCli
 
 
 def test_values_are_sent_as_ipernity_reads_them(client: IpernityClient) -> None:
-    echoed = client.call("test.echo", echo="x", yes=True, no=False, n=42, ids=[1, "2", 3], gone=None)
+    echoed = client.call(
+        "test.echo", echo="x", yes=True, no=False, n=42, ids=[1, "2", 3], gone=None
+    )
     assert echoed["yes"] == "1" and echoed["no"] == "0" and echoed["n"] == "42"
     assert echoed["ids"] == "1,2,3"
     assert "gone" not in echoed

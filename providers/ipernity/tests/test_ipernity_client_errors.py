@@ -105,7 +105,7 @@ def test_rate_limits_carry_retry_after(serve: Callable[..., Served]) -> None:
     ],
 )
 def test_envelope_codes_map_to_library_errors(
-    code: Any, method: str, expected: type[Exception]
+    code: Any, method: str, expected: type[HTTPError]
 ) -> None:
     message = "Method not found" if method == "x.y" else "Something"
     error = error_from_envelope(

@@ -99,3 +99,23 @@ def test_a_broken_config_is_reported_not_raised(
     config.write_text("api_key = no section\n")
     assert main(["--config", str(config)]) == 2
     assert "config.ini" in capsys.readouterr().err
+
+
+def test_the_core_shell_command_opens_the_same_console(served: Served) -> None:
+    creds = served.emulator.credentials()
+    done = subprocess.run(
+        [sys.executable, "-m", "paysupport.cli", "shell", "ipernity"],
+        input='print(type(client).__name__, client.doc.get(doc_id="100001")["doc"]["doc_id"])\n',
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={
+            **os.environ,
+            "PAYSUPPORT_IPERNITY_BASE_URL": served.url,
+            "IPERNITY_API_KEY": creds["api_key"],
+            "IPERNITY_API_SECRET": creds["api_secret"],
+            "IPERNITY_API_TOKEN": creds["auth_token"],
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    assert "IpernityClient 100001\n" in done.stdout

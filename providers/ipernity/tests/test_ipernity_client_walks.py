@@ -45,8 +45,7 @@ def test_walk_doc_search_filters(client: IpernityClient, served: Served) -> None
     expected = {
         str(d)
         for d in world.public_docs
-        if "beach" in [k.lower() for k in world.docs[d].keywords]
-        and world.docs[d].media == "photo"
+        if "beach" in [k.lower() for k in world.docs[d].keywords] and world.docs[d].media == "photo"
     }
     assert {d.id for d in found} == expected and expected
 
@@ -100,7 +99,7 @@ def test_a_walk_resumes_from_its_cursor(client: IpernityClient) -> None:
 
 
 def test_rows_for_the_command_line(client: IpernityClient) -> None:
-    doc = client.walk_docs(extra="dates,link").first(1)[0]
+    doc = client.walk_docs().first(1)[0]  # dates and links are asked for by default
     row = to_row(doc)
     assert row["doc_id"] == doc.id and row["title"] == doc.title
     assert row["owner_id"] == SUPERMAN and row["link"] and row["posted_at"]

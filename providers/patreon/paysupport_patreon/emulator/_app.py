@@ -2,10 +2,11 @@
 
 Routes mirror ``https://www.patreon.com``: ``/oauth2/authorize`` (HTML consent),
 ``/api/oauth2/token``, the v2 API under ``/api/oauth2/v2/`` and the deprecated v1
-API under ``/api/oauth2/api/``. ``/_admin/...`` is the emulator's own JSON API
-for tests and the demo (change members, publish posts, retry webhooks, inspect
-state). Absolute URLs (``links``) are built from the request's URL root, so the
-app works on its own port or mounted under a path prefix.
+API under ``/api/oauth2/api/`` (:mod:`._v1`). ``/_admin/...`` is the emulator's
+own JSON API for tests and the demo (:mod:`._admin`: change members, publish
+posts, retry webhooks, inspect state). Absolute URLs (``links``) are built from
+the request's URL root, so the app works on its own port or mounted under a
+path prefix.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -24,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
 from paysupport_patreon import catalog as cat
+from paysupport_patreon.emulator._admin import AdminError, AdminRoutes
 from paysupport_patreon.emulator._jsonapi import (
     ApiError,
     Query,
@@ -39,75 +41,21 @@ from paysupport_patreon.emulator._jsonapi import (
 from paysupport_patreon.emulator._oauth import Client, OAuthError, OAuthServer, parse_scopes
 from paysupport_patreon.emulator._pages import consent_page, error_page
 from paysupport_patreon.emulator._ratelimit import RateLimiter
+from paysupport_patreon.emulator._responses import (
+    SANDBOX_REDIRECT_URI,
+    V1,
+    V2,
+    all_attributes,
+    html_response,
+    json_response,
+    with_query,
+)
 from paysupport_patreon.emulator._store import CampaignRecord, MemberRecord, Store, Viewer
+from paysupport_patreon.emulator._v1 import V1Routes
 from paysupport_patreon.emulator._views import Views
 from paysupport_patreon.emulator._webhooks import Webhook, WebhookHub
 
 log = logging.getLogger(__name__)
-
-SANDBOX_REDIRECT_URI = "http://127.0.0.1/callback"
-V2 = "/api/oauth2/v2"
-V1 = "/api/oauth2/api"
-
-# v1 attribute names per type; "optional" ones are sent only when fields[...] asks.
-V1_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "user": cat.ATTRIBUTES["user"],
-    "campaign": cat.ATTRIBUTES["campaign"] | {"pledge_sum", "creation_count", "is_plural"},
-    "reward": cat.ATTRIBUTES["tier"] | {"amount"},
-    "goal": cat.ATTRIBUTES["goal"],
-    "address": cat.ATTRIBUTES["address"],
-    "pledge": frozenset(
-        [
-            "amount_cents",
-            "created_at",
-            "declined_since",
-            "patron_pays_fees",
-            "pledge_cap_cents",
-            "total_historical_amount_cents",
-            "is_paused",
-            "has_shipping_address",
-        ]
-    ),
-}
-V1_OPTIONAL: dict[str, frozenset[str]] = {
-    "pledge": frozenset({"total_historical_amount_cents", "is_paused", "has_shipping_address"})
-}
-V1_CURRENT_USER = cat.RouteSpec(
-    None, frozenset({"pledges", "campaign"}), frozenset(V1_ATTRIBUTES), "user"
-)
-V1_CAMPAIGNS = cat.RouteSpec(
-    None,
-    frozenset({"rewards", "creator", "goals", "pledges"}),
-    frozenset(V1_ATTRIBUTES),
-    "campaign",
-)
-V1_PLEDGES = cat.RouteSpec(
-    None, frozenset({"patron", "reward", "creator", "address"}), frozenset(V1_ATTRIBUTES), "pledge"
-)
-
-
-def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def _html(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, content_type="text/html; charset=utf-8")
-
-
-def _with_query(uri: str, params: Mapping[str, str | None]) -> str:
-    parts = urlsplit(uri)
-    extra = urlencode({k: v for k, v in params.items() if v is not None})
-    query = f"{parts.query}&{extra}" if parts.query else extra
-    return urlunsplit(parts._replace(query=query))
-
-
-def _all_attributes(resource: Resource) -> dict[str, Any]:
-    return dict(resource.attributes)
 
 
 def _by(name: str) -> Callable[[Resource | MemberRecord], tuple[int, float, str]]:
@@ -121,7 +69,7 @@ def _by(name: str) -> Callable[[Resource | MemberRecord], tuple[int, float, str]
     return key
 
 
-class PatreonEmulator:
+class PatreonEmulator(V1Routes, AdminRoutes):
     """A Patreon look-alike with seeded data, OAuth, webhooks and an admin API.
 
     ``clock`` (seconds since the epoch) drives token expiry, rate limiting and
@@ -223,43 +171,45 @@ class PatreonEmulator:
             handler: Callable[..., Response] = getattr(self, f"_on_{endpoint}")
             return handler(request, **values)
         except ApiError as error:
-            return _json(error.document(), error.status, error.headers)
+            return json_response(error.document(), error.status, error.headers)
         except OAuthError as error:
-            return _json(error.document(), error.status, {"Cache-Control": "no-store"})
+            return json_response(error.document(), error.status, {"Cache-Control": "no-store"})
         except AdminError as error:
-            return _json({"error": error.detail}, error.status)
+            return json_response({"error": error.detail}, error.status)
         except MethodNotAllowed:
             if api:
                 return self._api_error(ApiError(405, "Method not allowed on this route."))
-            return _json({"error": "method not allowed"}, 405)
+            return json_response({"error": "method not allowed"}, 405)
         except NotFound:
             if api:
                 return self._api_error(ApiError(404, "No such route."))
             if request.path.startswith("/_admin/"):
-                return _json({"error": "no such admin route"}, 404)
-            return _html(error_page("Not found", "This page does not exist."), 404)
+                return json_response({"error": "no such admin route"}, 404)
+            return html_response(error_page("Not found", "This page does not exist."), 404)
         except HTTPException as exc:  # e.g. a redirect for a missing trailing slash
             return exc.get_response(request.environ)
         except Exception:
             log.exception("patreon emulator failed on %s %s", request.method, request.path)
             if api:
                 return self._api_error(ApiError(500, "The emulator failed; see its log."))
-            return _json({"error": "internal error"}, 500)
+            return json_response({"error": "internal error"}, 500)
 
     @staticmethod
     def _api_error(error: ApiError) -> Response:
-        return _json(error.document(), error.status, error.headers)
+        return json_response(error.document(), error.status, error.headers)
 
     # ---------------------------------------------------------------- oauth
     def _authorize_request(self, params: Mapping[str, str]) -> tuple[Client, str] | Response:
         """The client and redirect URI, or the HTML error page (never a redirect)."""
         client = self.oauth.clients.get(params.get("client_id", ""))
         if client is None:
-            return _html(error_page("Unknown application", "client_id is not registered."), 400)
+            return html_response(
+                error_page("Unknown application", "client_id is not registered."), 400
+            )
         redirect_uri = params.get("redirect_uri", "")
         if not redirect_uri or not client.allows_redirect(redirect_uri):
             detail = "redirect_uri is missing or not registered for this client."
-            return _html(error_page("Invalid redirect_uri", detail), 400)
+            return html_response(error_page("Invalid redirect_uri", detail), 400)
         return client, redirect_uri
 
     def _on_authorize(self, request: Request) -> Response:
@@ -273,7 +223,7 @@ class PatreonEmulator:
         def back(**result: str | None) -> Response:
             return Response(
                 status=302,
-                headers={"Location": _with_query(redirect_uri, {**result, "state": state})},
+                headers={"Location": with_query(redirect_uri, {**result, "state": state})},
             )
 
         if params.get("response_type") != "code":
@@ -294,7 +244,7 @@ class PatreonEmulator:
         )
         user = self.store.user_attributes(user_id)
         if user is None:
-            return _html(error_page("Unknown user", f"No emulated user {user_id}."), 400)
+            return html_response(error_page("Unknown user", f"No emulated user {user_id}."), 400)
         if request.method == "GET":
             hidden = {
                 "response_type": "code",
@@ -309,10 +259,10 @@ class PatreonEmulator:
             }
             action = f"{request.script_root}/oauth2/authorize"
             page = consent_page(action, client.name, str(user["full_name"]), sorted(scopes), hidden)
-            return _html(page)
+            return html_response(page)
         if not self.oauth.take_nonce(params.get("consent", "")):
             detail = "The consent form expired or was already used; start the login again."
-            return _html(error_page("Consent expired", detail), 400)
+            return html_response(error_page("Consent expired", detail), 400)
         if params.get("decision") != "allow":
             return back(error="access_denied")
         code = self.oauth.issue_code(
@@ -344,7 +294,7 @@ class PatreonEmulator:
             if not refresh_token:
                 raise OAuthError("invalid_request", "refresh_token is required.")
             issued = self.oauth.refresh(client, refresh_token)
-        return _json(issued, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+        return json_response(issued, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     # -------------------------------------------------------- api plumbing
     def _viewer(self, request: Request, scope: str | None = None) -> Viewer:
@@ -392,7 +342,7 @@ class PatreonEmulator:
     def _single(self, request: Request, resource: Resource, query: Query) -> Response:
         doc = build_document(resource, query.include, v2_attributes(query))
         doc["links"] = {"self": self._base(request) + request.path}
-        return _json(doc)
+        return json_response(doc)
 
     def _page(
         self,
@@ -438,7 +388,7 @@ class PatreonEmulator:
             start = position
         end = start + count
         next_cursor = encode_cursor(f"{kind}|{sort}", end) if end < len(items) else None
-        return _json(self._page(request, items[start:end], query, len(items), next_cursor))
+        return json_response(self._page(request, items[start:end], query, len(items), next_cursor))
 
     # ---------------------------------------------------------------- v2
     def _on_identity(self, request: Request) -> Response:
@@ -492,7 +442,7 @@ class PatreonEmulator:
             following = last if more else None
         items = [self.views.member(m, viewer) for m in chosen]
         next_cursor = encode_cursor(kind, following) if following is not None else None
-        return _json(self._page(request, items, query, total, next_cursor))
+        return json_response(self._page(request, items, query, total, next_cursor))
 
     def _sorted_members(self, c: int, sort: str) -> list[MemberRecord]:
         members = [m for i in self.store.live_member_indices(c) if (m := self.store.member(c, i))]
@@ -582,9 +532,9 @@ class PatreonEmulator:
             raise ApiError(400, "paused must be a boolean.")
 
     def _webhook_single(self, request: Request, hook: Webhook, viewer: Viewer) -> Response:
-        doc = build_document(self._webhook_resource(hook, viewer), (), _all_attributes)
+        doc = build_document(self._webhook_resource(hook, viewer), (), all_attributes)
         doc["links"] = {"self": f"{self._base(request)}{V2}/webhooks/{hook.id}"}
-        return _json(doc)
+        return json_response(doc)
 
     def _on_webhooks(self, request: Request) -> Response:
         viewer = self._viewer(request, cat.WEBHOOKS.scope)
@@ -622,219 +572,6 @@ class PatreonEmulator:
         self._check_webhook_attributes(attributes, creating=False)
         self.webhooks.update(hook, attributes)
         return self._webhook_single(request, hook, viewer)
-
-    # ----------------------------------------------------------------- v1
-    def _v1_query(self, request: Request, route: cat.RouteSpec, default_include: str) -> Query:
-        args = dict(request.args)
-        if "include" not in args:
-            args["include"] = default_include
-        return parse_query(args, route, V1_ATTRIBUTES)
-
-    @staticmethod
-    def _v1_select(query: Query) -> Callable[[Resource], dict[str, Any]]:
-        def select(resource: Resource) -> dict[str, Any]:
-            hidden = V1_OPTIONAL.get(resource.type, frozenset()) - set(
-                query.fields.get(resource.type, ())
-            )
-            return {k: v for k, v in resource.attributes.items() if k not in hidden}
-
-        return select
-
-    def _on_v1_user(self, request: Request) -> Response:
-        viewer = self._viewer(request)
-        query = self._v1_query(request, V1_CURRENT_USER, "")
-        doc = build_document(
-            self.views.v1_user(viewer.user_id, viewer),
-            query.include,
-            self._v1_select(query),
-            always_relationships=True,
-        )
-        doc["links"] = {"self": self._base(request) + request.path}
-        return _json(doc)
-
-    def _on_v1_campaigns(self, request: Request) -> Response:
-        viewer = self._viewer(request)
-        query = self._v1_query(request, V1_CAMPAIGNS, "rewards,creator,goals")
-        owned = viewer.user_id == self.store.creator_id
-        with_pledges = "pledges" in query.include
-        items = (
-            [self.views.v1_campaign(c, viewer, with_pledges) for c in self.store.campaigns]
-            if owned
-            else []
-        )
-        doc = build_document(
-            items, query.include, self._v1_select(query), always_relationships=True
-        )
-        doc["meta"] = {"count": len(items)}
-        return _json(doc)
-
-    def _on_v1_pledges(self, request: Request, campaign_id: str) -> Response:
-        viewer = self._viewer(request)
-        query = self._v1_query(request, V1_PLEDGES, "patron,reward")
-        if "address" in query.include:
-            self._require(viewer, "campaigns.members.address")
-        record = self._owned_campaign(viewer, campaign_id)
-        count = parse_page_count(request.args, cat.DEFAULT_PAGE_SIZE, cat.MAX_PAGE_SIZE)
-        kind = f"pledges:{campaign_id}"
-        cursor = request.args.get("page[cursor]")
-        after = decode_cursor(cursor, kind) if cursor else None
-        if after is not None and not (isinstance(after, int) and after >= 0):
-            raise ApiError(400, "Invalid page[cursor].")
-        chosen: list[MemberRecord] = []
-        more = False
-        for member in self.views.pledging_members(record.index, after):
-            if len(chosen) == count:
-                more = True
-                break
-            chosen.append(member)
-        total = self.store.counts().get(f"pledges:{record.id}", 0)
-        next_cursor = encode_cursor(kind, chosen[-1].index) if more else None
-        items = [self.views.v1_pledge(m, viewer) for m in chosen]
-        doc = self._page(
-            request,
-            items,
-            query,
-            total,
-            next_cursor,
-            select=self._v1_select(query),
-            always_relationships=True,
-        )
-        doc["meta"]["count"] = total
-        first_args = {k: v for k, v in request.args.items() if k != "page[cursor]"}
-        first = f"{self._base(request)}{request.path}"
-        doc.setdefault("links", {})["first"] = (
-            f"{first}?{urlencode(first_args)}" if first_args else first
-        )
-        return _json(doc)
-
-    # ---------------------------------------------------------------- admin
-    @staticmethod
-    def _admin_body(request: Request) -> dict[str, Any]:
-        try:
-            body = json.loads(request.get_data(as_text=True) or "{}")
-        except ValueError:
-            raise AdminError(400, "body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise AdminError(400, "body must be a JSON object")
-        return body
-
-    def _admin_campaign(self, body: dict[str, Any]) -> str:
-        campaign_id = str(body.pop("campaign_id", self.store.campaigns[0].id))
-        if campaign_id not in self.store.campaigns_by_id:
-            raise AdminError(404, f"no campaign {campaign_id}")
-        return campaign_id
-
-    def _member_payload(self, request: Request, member: MemberRecord) -> Callable[[Webhook], bytes]:
-        def body_for(hook: Webhook) -> bytes:
-            viewer = Viewer(self.store.creator_id, hook.client_id, hook.scopes)
-            include = ["campaign", "currently_entitled_tiers", "user"]
-            if "campaigns.members.address" in hook.scopes:
-                include.append("address")
-            resource = self.views.member(member, viewer)
-            doc = build_document(resource, include, _all_attributes)
-            doc["links"] = {"self": f"{self._base(request)}{V2}/members/{resource.id}"}
-            return json.dumps(doc, separators=(",", ":")).encode()
-
-        return body_for
-
-    def _fire_member(
-        self, request: Request, member: MemberRecord, triggers: list[str]
-    ) -> list[dict[str, Any]]:
-        campaign_id = self.store.campaigns[member.campaign_index].id
-        body_for = self._member_payload(request, member)
-        attempts: list[dict[str, Any]] = []
-        for trigger in triggers:
-            attempts += self.webhooks.fire(campaign_id, trigger, body_for)
-        return attempts
-
-    @staticmethod
-    def _pledging(member: MemberRecord | None) -> bool:
-        return member is not None and member.attributes.get("patron_status") == "active_patron"
-
-    def _admin_member_view(self, member: MemberRecord) -> dict[str, Any]:
-        viewer = Viewer(self.store.creator_id, self.client.client_id, cat.SCOPES)
-        return build_document(
-            self.views.member(member, viewer), ["currently_entitled_tiers", "user"], _all_attributes
-        )
-
-    def _on_admin_state(self, request: Request) -> Response:
-        return _json(self.admin_state())
-
-    def _on_admin_members(self, request: Request) -> Response:
-        body = self._admin_body(request)
-        campaign_id = self._admin_campaign(body)
-        try:
-            member = self.store.create_member(campaign_id, body, self._clock())
-        except ValueError as exc:
-            raise AdminError(400, str(exc)) from None
-        triggers = ["members:create"] + (
-            ["members:pledge:create"] if self._pledging(member) else []
-        )
-        deliveries = self._fire_member(request, member, triggers)
-        return _json({**self._admin_member_view(member), "deliveries": deliveries}, 201)
-
-    def _on_admin_member(self, request: Request, member_id: str) -> Response:
-        try:
-            if request.method == "DELETE":
-                before = self.store.delete_member(member_id)
-                triggers = ["members:delete"]
-                if self._pledging(before):
-                    triggers.append("members:pledge:delete")
-                deliveries = self._fire_member(request, before, triggers)
-                return _json({"deleted": member_id, "deliveries": deliveries})
-            before, after = self.store.update_member(
-                member_id, self._admin_body(request), self._clock()
-            )
-        except KeyError:
-            raise AdminError(404, f"no member {member_id}") from None
-        except ValueError as exc:
-            raise AdminError(400, str(exc)) from None
-        triggers = ["members:update"]
-        was, now = self._pledging(before), self._pledging(after)
-        if now and not was:
-            triggers.append("members:pledge:create")
-        elif was and not now:
-            triggers.append("members:pledge:delete")
-        elif now and (
-            before.tier_ids != after.tier_ids
-            or before.attributes.get("will_pay_amount_cents")
-            != after.attributes.get("will_pay_amount_cents")
-        ):
-            triggers.append("members:pledge:update")
-        deliveries = self._fire_member(request, after, triggers)
-        return _json({**self._admin_member_view(after), "deliveries": deliveries})
-
-    def _on_admin_posts(self, request: Request) -> Response:
-        body = self._admin_body(request)
-        campaign_id = self._admin_campaign(body)
-        try:
-            post = self.store.create_post(campaign_id, body, self._clock())
-        except ValueError as exc:
-            raise AdminError(400, str(exc)) from None
-
-        def body_for(hook: Webhook) -> bytes:
-            viewer = Viewer(self.store.creator_id, hook.client_id, hook.scopes)
-            doc = build_document(
-                self.views.post(post, viewer), ["campaign", "user"], _all_attributes
-            )
-            doc["links"] = {"self": f"{self._base(request)}{V2}/posts/{post.id}"}
-            return json.dumps(doc, separators=(",", ":")).encode()
-
-        deliveries = self.webhooks.fire(campaign_id, "posts:publish", body_for)
-        doc = build_document(self.views.post(post, None), (), _all_attributes)
-        return _json({**doc, "deliveries": deliveries}, 201)
-
-    def _on_admin_retry(self, request: Request) -> Response:
-        return _json({"deliveries": self.webhooks.retry()})
-
-
-class AdminError(Exception):
-    """A bad admin request, answered with ``{"error": detail}``."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 def create_emulator(settings: EmulatorSettings | None = None) -> PatreonEmulator:
