@@ -59,6 +59,10 @@ _URL_PARAM = re.compile(
     + r")=([^&\s\"'<>]*)"
 )
 _JSON_FIELD = re.compile(r'(?i)"(' + _alternation(SECRET_KEYS) + r')"(\s*:\s*)"(?:[^"\\]|\\.)*"')
+_MULTIPART_FIELD = re.compile(
+    r'(?i)(name="(?:' + _alternation(SECRET_KEYS) + r')"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)'
+    r"[^\r\n]*"
+)
 _AUTH_SCHEME = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+")
 
 
@@ -89,6 +93,7 @@ class Redactor:
         # Names first: masking a registered value inside a name ("access_token")
         # would stop the name from being recognised and leave its value bare.
         text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {MASK}", text)
+        text = _MULTIPART_FIELD.sub(lambda m: f"{m.group(1)}{MASK}", text)
         text = _URL_PARAM.sub(lambda m: f"{m.group(1)}={MASK}", text)
         text = _JSON_FIELD.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{MASK}"', text)
         pattern = self._pattern

@@ -14,8 +14,14 @@ from paysupport.provider import Client
 def namespace(client: Client, **extra: Any) -> dict[str, Any]:
     """What the console starts with: ``client``, ``login()``, ``paysupport``."""
 
+    own_login = getattr(client, "login", None)
+
     def login(**kwargs: Any) -> Any:
         """Run the provider's login flow in the browser and store the token."""
+        if callable(own_login):
+            return own_login(**kwargs)  # a provider's own flow knows how to wait
+        if client.frob is not None:
+            kwargs.setdefault("wait", lambda: input("Press Enter once you have authorized: "))
         return interactive_login(client, **kwargs)
 
     return {"client": client, "login": login, "paysupport": paysupport, **extra}

@@ -54,10 +54,11 @@ def _scrub_body(body: Any, redactor: Redactor) -> Any:
         return None
     if isinstance(body, bytes):
         try:
-            text = body.decode("utf-8")
+            return redactor.text(body.decode("utf-8")).encode("utf-8")
         except UnicodeDecodeError:
-            return body  # binary uploads: no text secrets to find
-        return redactor.text(text).encode("utf-8")
+            # Binary multipart uploads still carry signed text fields: latin-1 maps
+            # every byte to one character, so the file's bytes survive unchanged.
+            return redactor.text(body.decode("latin-1")).encode("latin-1")
     return redactor.text(body)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from paysupport.sandbox import Sandbox
 from paysupport.testing import ServedApp, recorder
@@ -56,3 +57,19 @@ def test_replay_needs_no_server(tmp_path: Path, wsgi_server: Any) -> None:
 def test_the_sandbox_fixture_connects_clients(paysupport_sandbox: Sandbox) -> None:
     assert "example" in paysupport_sandbox.names
     assert paysupport_sandbox.connect("example").identity().id == "1"
+
+
+def test_signed_fields_of_binary_uploads_are_scrubbed(tmp_path: Path, wsgi_server: Any) -> None:
+    served: ServedApp = wsgi_server(token_app)
+    png = b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary"
+    with recorder(tmp_path).use_cassette("upload.yaml"):
+        requests.post(
+            f"{served.url}/upload",
+            data={"api_sig": "sig0123abcd", "auth_token": "live-access-token-1234", "title": "t"},
+            files={"file": ("a.png", png, "image/png")},
+            timeout=5,
+        )
+    cassette = yaml.safe_load((tmp_path / "upload.yaml").read_text())
+    body: bytes = cassette["interactions"][0]["request"]["body"]
+    assert b'name="title"' in body and png in body  # the file's bytes are intact
+    assert b"sig0123abcd" not in body and b"live-access-token-1234" not in body
