@@ -25,13 +25,23 @@ from paysupport.resource import Resource
 Key = tuple[str, str]
 
 
-def _key(obj: Any, provider: str | None, where: str) -> Key:
-    if not isinstance(obj, Mapping):
-        raise ResponseFormatError(f"JSON:API {where} is not an object", provider=provider)
-    rtype, rid = obj.get("type"), obj.get("id")
-    if not isinstance(rtype, str) or not isinstance(rid, (str, int)) or isinstance(rid, bool):
-        raise ResponseFormatError(f"JSON:API {where} lacks a string type and id", provider=provider)
-    return rtype, str(rid)
+def _key(obj: Any, provider: str | None, relationship: str | None = None) -> Key:
+    # Plain dicts from json.loads take the fast path; isinstance(Mapping) is slow,
+    # and the error text is only built when there is an error.
+    if type(obj) is dict or isinstance(obj, Mapping):
+        rtype, rid = obj.get("type"), obj.get("id")
+        if type(rtype) is str and type(rid) is str:
+            return rtype, rid
+        if isinstance(rtype, str) and isinstance(rid, (str, int)) and not isinstance(rid, bool):
+            return rtype, str(rid)
+        problem = "lacks a string type and id"
+    else:
+        problem = "is not an object"
+    where = "resource" if relationship is None else f"relationship {relationship!r}"
+    raise ResponseFormatError(f"JSON:API {where} {problem}", provider=provider)
+
+
+_NO_RELATIONSHIPS: Mapping[str, Any] = {}
 
 
 class JsonApiResource(Resource):
@@ -40,24 +50,35 @@ class JsonApiResource(Resource):
     __slots__ = ("_document", "raw")
 
     def __init__(self, raw: Mapping[str, Any], document: JsonApiDocument) -> None:
-        rtype, rid = _key(raw, document.provider, "resource")
+        rtype, rid = _key(raw, document.provider)
         attributes = raw.get("attributes")
-        if attributes is not None and not isinstance(attributes, Mapping):
+        if attributes is None:
+            attributes = {}
+        elif type(attributes) is not dict and not isinstance(attributes, Mapping):
             raise ResponseFormatError(
                 f"attributes of {rtype}:{rid} are not an object", provider=document.provider
             )
-        super().__init__(rtype, rid, attributes or {})
+        self.type = rtype
+        self.id = rid
+        self.attributes = attributes
         self.raw = raw
         self._document = document
 
     @property
     def relationships(self) -> Mapping[str, Any]:
         rels = self.raw.get("relationships")
-        return rels if isinstance(rels, Mapping) else {}
+        if type(rels) is dict or isinstance(rels, Mapping):
+            return rels
+        return _NO_RELATIONSHIPS
 
     def _linkage(self, name: str) -> Any:
-        rel = self.relationships.get(name)
-        return rel.get("data") if isinstance(rel, Mapping) else None
+        rels = self.raw.get("relationships")
+        if type(rels) is not dict and not isinstance(rels, Mapping):
+            return None
+        rel = rels.get(name)
+        if type(rel) is dict or isinstance(rel, Mapping):
+            return rel.get("data")
+        return None
 
     def relationship_ids(self, name: str) -> list[Key]:
         """The (type, id) pairs a relationship points at, whether included or not."""
@@ -65,18 +86,24 @@ class JsonApiResource(Resource):
         if linkage is None:
             return []
         items = linkage if isinstance(linkage, list) else [linkage]
-        return [_key(item, self._document.provider, f"relationship {name!r}") for item in items]
+        return [_key(item, self._document.provider, name) for item in items]
 
     def relationship(self, name: str) -> JsonApiResource | list[JsonApiResource] | None:
         """The related resource(s); missing from ``included`` means ``None`` / left out."""
         linkage = self._linkage(name)
-        find = self._document.find_resource_by_type_and_id
-        if isinstance(linkage, list):
-            found = (find(*_key(i, self._document.provider, name)) for i in linkage)
-            return [r for r in found if r is not None]
         if linkage is None:
             return None
-        return find(*_key(linkage, self._document.provider, f"relationship {name!r}"))
+        document = self._document
+        find = document._find
+        provider = document.provider
+        if isinstance(linkage, list):
+            found = []
+            for item in linkage:
+                resource = find(_key(item, provider, name))
+                if resource is not None:
+                    found.append(resource)
+            return found
+        return find(_key(linkage, provider, name))
 
     def related(self, name: str) -> list[JsonApiResource]:
         """A relationship as a list, whether it is to-one or to-many."""
@@ -93,10 +120,15 @@ class JsonApiResource(Resource):
 
 
 class JsonApiDocument:
-    """A parsed JSON:API document with O(1) lookup by (type, id)."""
+    """A parsed JSON:API document with O(1) lookup by (type, id).
+
+    Primary resources are wrapped when the document is first read; included
+    ones are indexed as they came from ``json.loads`` and wrapped when first
+    looked up, so a page costs little more than its parsing.
+    """
 
     def __init__(self, payload: Any, *, provider: str | None = None) -> None:
-        if not isinstance(payload, Mapping):
+        if type(payload) is not dict and not isinstance(payload, Mapping):
             raise ResponseFormatError("JSON:API document is not an object", provider=provider)
         if "data" not in payload and "errors" not in payload and "meta" not in payload:
             raise ResponseFormatError(
@@ -104,9 +136,9 @@ class JsonApiDocument:
             )
         self.payload = payload
         self.provider = provider
-        self._index: dict[Key, JsonApiResource] | None = None
+        self._raw_index: dict[Key, Mapping[str, Any]] | None = None
+        self._wrapped: dict[Key, JsonApiResource] = {}
         self._data: JsonApiResource | list[JsonApiResource] | None = None
-        self._data_read = False
 
     @classmethod
     def from_bytes(cls, body: bytes | str, *, provider: str | None = None) -> JsonApiDocument:
@@ -137,8 +169,7 @@ class JsonApiDocument:
 
     def data(self) -> JsonApiResource | list[JsonApiResource] | None:
         """The primary data: one resource, a list of them, or ``None``."""
-        if not self._data_read:
-            self._build_index()
+        self._build_index()
         return self._data
 
     def data_list(self) -> list[JsonApiResource]:
@@ -152,39 +183,55 @@ class JsonApiDocument:
     def included(self) -> list[JsonApiResource]:
         index = self._build_index()
         primary = {(r.type, r.id) for r in self.data_list()}
-        return [r for k, r in index.items() if k not in primary]
+        found = (self._find(key) for key in index if key not in primary)
+        return [r for r in found if r is not None]
 
-    def _build_index(self) -> dict[Key, JsonApiResource]:
-        if self._index is not None:
-            return self._index
-        index: dict[Key, JsonApiResource] = {}
+    def _build_index(self) -> dict[Key, Mapping[str, Any]]:
+        if self._raw_index is not None:
+            return self._raw_index
+        provider = self.provider
+        raw_index: dict[Key, Mapping[str, Any]] = {}
+        wrapped = self._wrapped
         raw_data = self.payload.get("data")
         included = self.payload.get("included")
         if included is None:
             included = []
         elif not isinstance(included, list):
-            raise ResponseFormatError("JSON:API included is not a list", provider=self.provider)
+            raise ResponseFormatError("JSON:API included is not a list", provider=provider)
+        data: JsonApiResource | list[JsonApiResource] | None
         if raw_data is None:
-            data: JsonApiResource | list[JsonApiResource] | None = None
+            data = None
         elif isinstance(raw_data, list):
             data = [JsonApiResource(item, self) for item in raw_data]
             for resource in data:
-                index[(resource.type, resource.id)] = resource
+                key = (resource.type, resource.id)
+                raw_index[key] = resource.raw
+                wrapped[key] = resource
         elif isinstance(raw_data, Mapping):
             data = JsonApiResource(raw_data, self)
-            index[(data.type, data.id)] = data
+            raw_index[(data.type, data.id)] = raw_data
+            wrapped[(data.type, data.id)] = data
         else:
-            raise ResponseFormatError("JSON:API data has an invalid shape", provider=self.provider)
+            raise ResponseFormatError("JSON:API data has an invalid shape", provider=provider)
         for item in included:
-            resource = JsonApiResource(item, self)
-            index.setdefault((resource.type, resource.id), resource)
-        self._index = index
+            key = _key(item, provider)
+            if key not in raw_index:
+                raw_index[key] = item
         self._data = data
-        self._data_read = True
-        return index
+        self._raw_index = raw_index
+        return raw_index
+
+    def _find(self, key: Key) -> JsonApiResource | None:
+        resource = self._wrapped.get(key)
+        if resource is None:
+            raw = self._build_index().get(key)
+            if raw is None:
+                return None
+            resource = self._wrapped.setdefault(key, JsonApiResource(raw, self))
+        return resource
 
     def find_resource_by_type_and_id(self, type: str, id: str | int) -> JsonApiResource | None:
-        return self._build_index().get((type, str(id)))
+        return self._find((type, str(id)))
 
     def __iter__(self) -> Iterator[JsonApiResource]:
         return iter(self.data_list())

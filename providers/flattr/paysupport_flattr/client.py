@@ -13,12 +13,11 @@ of resource lives in its own module (``things``, ``users``, ``subscriptions``,
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from paysupport.provider import Capability, Client, ProviderInfo, User
-from paysupport.walk import Walk
+from paysupport.walk import Page, Walk
 
 from . import flattring
 from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
@@ -30,7 +29,7 @@ from .ratelimit import RateLimit, RateLimitGate, check_mode
 from .register import Registration, register
 from .subscriptions import SubscriptionsService
 from .things import ThingsService
-from .transport import FlattrApi
+from .transport import STREAM_JSON, FlattrApi
 from .users import AuthenticatedUser, LazyUser, UsersService
 from .vocabulary import Choice, Vocabulary, parse_choices
 from .walks import DEFAULT_COUNT, check_count, check_flag
@@ -97,7 +96,6 @@ class FlattrClient(Client):
         self.users = UsersService(self._ctx)
         self.subscriptions = SubscriptionsService(self._ctx)
         self.me = AuthenticatedUser(self._ctx)
-        self._username_lock = threading.Lock()
 
     # -- rate limits -------------------------------------------------------------------
 
@@ -133,8 +131,7 @@ class FlattrClient(Client):
         return self.users.lazy(username)
 
     def _my_username(self) -> str:
-        with self._username_lock:
-            return self.me.username
+        return self.me.username
 
     # -- auto-submit URLs ----------------------------------------------------------------
 
@@ -234,21 +231,19 @@ class FlattrClient(Client):
         method = http_method.upper()
         query = dict(params or {}) if method in ("GET", "DELETE") else None
         body = dict(params or {}) if query is None else None
-        accept = "application/stream+json" if target.rstrip("/").endswith("activities") else None
+        stream = target.rstrip("/").endswith("activities")  # they answer only stream+json
         answer = self.api.call(
             method,
             "/" + target.lstrip("/"),
             params=query,
             json_body=body,
-            accept=accept or "application/json",
+            accept=STREAM_JSON if stream else "application/json",
         )
         return answer.body
 
 
-def _single_page(fetch: Any) -> Walk[Any]:
+def _single_page(fetch: Callable[[], Sequence[Any]]) -> Walk[Any]:
     """Subscriptions and activities come in one unpaged answer."""
-    from paysupport.walk import Page
-
     return Walk(lambda _: Page(list(fetch()), next=None), start=None)
 
 

@@ -279,7 +279,7 @@ class Thing:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Thing):
             return NotImplemented
-        return self.id is not None and self.id == other.id
+        return self is other or (self.id is not None and self.id == other.id)
 
     def __hash__(self) -> int:
         return hash(("thing", self.id))
