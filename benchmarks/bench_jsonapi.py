@@ -10,8 +10,10 @@ A page of members with their users and entitled tiers included (the shape
 * a naive resolver that scans ``included`` for every lookup, as the older Patreon
   library did (quadratic).
 
-The goal is at most 2x ``json.loads`` for a 1,000-member page. Run:
-``.venv/bin/python benchmarks/bench_jsonapi.py``.
+The goal (P1 of issue 8) is at most 2x ``json.loads`` for 100-, 1,000- and
+10,000-member pages. ``python -m benchmarks`` runs :func:`run` with the other
+measurements (and the seed library's resolver, when it can be installed);
+``.venv/bin/python benchmarks/bench_jsonapi.py`` prints this table alone.
 """
 
 from __future__ import annotations
@@ -128,6 +130,58 @@ def best(fn: Callable[[bytes], Any], body: bytes, runs: int) -> float:
         fn(body)
         timings.append(time.perf_counter() - started)
     return min(timings)
+
+
+def interleaved(
+    fns: dict[str, Callable[[bytes], Any]], body: bytes, rounds: int
+) -> dict[str, float]:
+    """Best time of each function, taking turns so a busy moment slows them all alike."""
+    timings: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn(body)
+            timings[name].append(time.perf_counter() - started)
+    return {name: min(values) for name, values in timings.items()}
+
+
+#: Page sizes and rounds (fast functions, naive scan); the naive scan is quadratic.
+SIZES = ((100, 200, 20), (1_000, 40, 3), (10_000, 8, 1))
+
+
+def run(quick: bool = False) -> list[Any]:
+    """P1 figures as :class:`benchmarks.results.Result` (and the seed library's, if any)."""
+    from benchmarks import seed
+    from benchmarks.results import goal_result, info
+
+    results = []
+    for n, rounds, naive_rounds in SIZES:
+        if quick:
+            rounds, naive_rounds = max(3, rounds // 4), 1
+        body = members_page(n)
+        assert core_resolve(body) == typed_resolve(body) == naive_resolve(body)
+        fast = interleaved(
+            {"json": json.loads, "core": core_resolve, "typed": typed_resolve}, body, rounds
+        )
+        floor = fast["json"]
+        kib = f"{len(body) / 1024:,.0f} KiB; json.loads {floor * 1000:.2f} ms"
+        results.append(
+            goal_result(
+                "P1", f"JSON:API {n:,} members: core / json.loads", fast["core"] / floor,
+                "x", "<= 2x", kib,
+            )
+        )
+        results.append(
+            info("P1", f"JSON:API {n:,} members: typed Member / json.loads",
+                 fast["typed"] / floor, "x")
+        )
+        naive = best(naive_resolve, body, naive_rounds)
+        results.append(
+            info("P1", f"JSON:API {n:,} members: naive linear scan / json.loads",
+                 naive / floor, "x", f"core is {naive / fast['core']:,.0f}x faster")
+        )
+        results.append(seed.patreon_resolver(n, body, quick))
+    return results
 
 
 def main() -> None:

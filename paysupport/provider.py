@@ -48,6 +48,7 @@ VERBS: Mapping[str, Capability] = {
     "identity": Capability.IDENTITY,
     "support": Capability.SUPPORT,
     "register": Capability.REGISTER,
+    "unregister": Capability.REGISTER,
     "walk": Capability.WALK,
 }
 
@@ -257,7 +258,7 @@ class Client:
         language: str | None = None,
         category: str | None = None,
         hidden: bool = False,
-    ) -> Any:
+    ) -> Registration:
         """Make ``url`` supportable (idempotent): create it, or update what changed."""
         raise self._unsupported("register")
 

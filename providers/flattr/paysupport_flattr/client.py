@@ -22,7 +22,7 @@ from paysupport.walk import Page, Walk
 from . import flattring
 from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
 from .context import Context
-from .errors import ValidationFailed
+from .errors import Forbidden, ValidationFailed
 from .hosts import Hosts
 from .models import FlattrResult
 from .ratelimit import RateLimit, RateLimitGate, check_mode
@@ -190,6 +190,24 @@ class FlattrClient(Client):
             category=category,
             hidden=hidden,
         )
+
+    def unregister(self, url: str) -> bool:
+        """Delete this account's thing for ``url``; ``False`` when Flattr knows none.
+
+        A thing owned by another account is refused with :class:`Forbidden`
+        before anything is deleted.
+        """
+        thing = self.things.lookup(url)
+        if thing is None:
+            return False
+        if thing.owner_username is not None and thing.owner_username != self._my_username():
+            raise Forbidden(
+                f"{url} is registered by {thing.owner_username}, not by this account",
+                provider="flattr",
+                code="forbidden",
+            )
+        self.things.delete(thing)
+        return True
 
     def walk(self, collection: str, **filters: Any) -> Walk[Any]:
         """Walk ``things``, ``flattrs``, ``subscriptions``, ``search`` or ``activities``.

@@ -17,6 +17,7 @@ from typing import Any
 import requests
 
 from paysupport.errors import (
+    AlreadySupported,
     HTTPError,
     InsufficientScope,
     InvalidRequest,
@@ -31,7 +32,7 @@ from paysupport.redact import Redactor
 PROVIDER = "flattr"
 
 
-class AlreadyFlattred(InvalidRequest):
+class AlreadyFlattred(AlreadySupported):
     """``flattr_once``: the user has already flattred this thing (a thing is flattred once)."""
 
 

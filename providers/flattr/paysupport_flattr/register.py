@@ -14,34 +14,50 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paysupport.provider import Registration as CoreRegistration
+
 from .context import Context
 from .errors import Forbidden, ValidationFailed
 from .things import Thing, ThingsService
 
 
 @dataclass(frozen=True)
-class Registration:
-    """The registered thing, whether this call created it, and which fields it changed."""
+class Registration(CoreRegistration):
+    """The core's registration result, with the registered :class:`Thing` at hand."""
 
-    thing: Thing
-    created: bool
-    changed: tuple[str, ...] = ()
+    thing: Thing | None = None
+
+    @classmethod
+    def of(cls, thing: Thing, *, created: bool, changed: tuple[str, ...] = ()) -> Registration:
+        status = "created" if created else ("updated" if changed else "unchanged")
+        return cls(
+            url=thing.url,
+            remote_id=str(thing.id),
+            status=status,
+            changed=changed,
+            raw=thing.raw,
+            thing=thing,
+        )
 
     @property
     def id(self) -> int | None:
-        return self.thing.id
+        return self.thing.id if self.thing is not None else None
 
     @property
-    def url(self) -> str:
-        return self.thing.url
+    def created(self) -> bool:
+        return self.status == "created"
 
     @property
     def unchanged(self) -> bool:
-        return not self.created and not self.changed
+        return self.status == "unchanged"
 
     def to_row(self) -> dict[str, Any]:
-        action = "created" if self.created else ("updated" if self.changed else "unchanged")
-        return {"id": self.id, "url": self.url, "action": action, "changed": ",".join(self.changed)}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "action": self.status,
+            "changed": ",".join(self.changed),
+        }
 
 
 def register(
@@ -75,7 +91,7 @@ def register(
     if existing is None:
         try:
             draft.commit()
-            return Registration(draft, created=True)
+            return Registration.of(draft, created=True)
         except ValidationFailed:
             existing = things.lookup(draft.url)  # created meanwhile by a concurrent register
             if existing is None:
@@ -91,4 +107,4 @@ def register(
             setattr(existing, name, value)
     changed = tuple(sorted(existing.changes))
     existing.commit()
-    return Registration(existing, created=False, changed=changed)
+    return Registration.of(existing, created=False, changed=changed)
