@@ -1,0 +1,100 @@
+"""P4: peak RSS growth of a client process walking 100,000 items from the sandbox.
+
+The walk runs in a fresh interpreter (``python -m benchmarks.bench_memory``)
+that connects to the sandbox process, imports and connects first, then records
+its resident set and walks, counting items without keeping them. Growth is the
+process' peak RSS (``ru_maxrss``) after the walk minus its RSS before it: an
+upper bound, since the peak may predate the walk. Two walks: Patreon members
+(cursor, sequential, pages of 1,000) and Ipernity documents (page-numbered,
+prefetching with 4 workers, pages of 100); and, for comparison, the same
+Patreon walk collected into a list, as code that reads everything first does.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import subprocess
+import sys
+from typing import Any
+
+from benchmarks.results import Result, goal_result, info
+from benchmarks.served import served
+
+ITEMS = 100_000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _worker(spec: dict[str, Any]) -> dict[str, Any]:
+    import paysupport
+    from paysupport.tokens import MemoryTokenStore
+
+    client: Any = paysupport.connect(
+        spec["provider"], base_url=spec["url"], token_store=MemoryTokenStore(), **spec["creds"]
+    )
+    if spec["provider"] == "patreon":
+        campaign = next(iter(client.walk("campaigns"))).id
+        walk = client.walk("members", campaign=campaign)
+    else:
+        walk = client.walk_docs(user_id=client.identity().id, per_page=100, max_workers=4)
+    gc.collect()
+    before = _rss_mb()
+    if spec.get("collect"):
+        items = list(walk)
+        count = len(items)
+    else:
+        count = sum(1 for _ in walk)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"count": count, "before": before, "peak": peak, "growth": peak - before}
+
+
+def _measure(url: str, creds: dict[str, str], provider: str, collect: bool = False) -> Any:
+    spec = {"provider": provider, "url": url, "creds": creds, "collect": collect}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_memory"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def p4(quick: bool = False) -> list[Result]:
+    results = []
+    with served(providers=["patreon"], sizes={"members": ITEMS}) as sb:
+        url, creds = sb.url("patreon"), sb.credentials("patreon")
+        got = _measure(url, creds, "patreon")
+        assert got["count"] == ITEMS, got
+        results.append(
+            goal_result(
+                "P4", "peak RSS growth, walking 100,000 Patreon members", got["growth"], "MB",
+                "<= 20 MB", f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
+            )
+        )
+        if not quick:
+            kept = _measure(url, creds, "patreon", collect=True)
+            results.append(
+                info("P4", "same, collected with list() (for comparison)", kept["growth"], "MB")
+            )
+    with served(providers=["ipernity"], sizes={"users": 1, "docs": ITEMS}) as sb:
+        got = _measure(sb.url("ipernity"), sb.credentials("ipernity"), "ipernity")
+        assert got["count"] == ITEMS, got
+        results.append(
+            goal_result(
+                "P4", "peak RSS growth, 100,000 Ipernity docs, prefetch 4", got["growth"], "MB",
+                "<= 20 MB", f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(_worker(json.load(sys.stdin))))
