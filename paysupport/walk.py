@@ -104,14 +104,17 @@ class Walk(Generic[T]):
         for page in source:
             yield page
             self.cursor = page.next
+            del page  # not held while the next page is fetched
         self.exhausted = True
 
     def _sequential(self, page: Page[T]) -> Iterator[Page[T]]:
         while True:
+            following = page.next if page.items else None
             yield page
-            if page.next is None or not page.items:
+            del page  # not held while the next page is fetched: one page at a time
+            if following is None:
                 return
-            page = self._fetch_at(page.next)
+            page = self._fetch_at(following)
 
     def _prefetch_positions(self, first: Page[T]) -> list[Any] | None:
         if self.max_workers < 2 or first.next is None or not first.items:
@@ -148,7 +151,10 @@ class Walk(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
-            yield from page.items
+            items = page.items
+            del page
+            yield from items
+            del items  # not held while the next page is fetched
 
     def first(self, n: int) -> list[T]:
         """The first ``n`` items, fetching no more pages than needed."""

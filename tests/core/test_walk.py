@@ -30,6 +30,8 @@ class Catalogue:
         self.max_in_flight = 0
         self.completed = 0
         self.live_pages = 0
+        #: How many pages were still alive as each fetch began.
+        self.live_at_fetch: list[int] = []
         self._lock = threading.Lock()
 
     @property
@@ -38,6 +40,7 @@ class Catalogue:
 
     def _serve(self, position: Any, start: int, **fields: Any) -> Page[int]:
         with self._lock:
+            self.live_at_fetch.append(self.live_pages)
             self.fetched.append(position)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -224,6 +227,21 @@ def test_sequential_walk_holds_one_page_at_a_time() -> None:
         if item % catalogue.per_page == 0:
             most = max(most, catalogue.live_pages)
     assert most == 1
+
+
+@pytest.mark.parametrize("pages", [False, True])
+def test_sequential_walk_lets_go_of_a_page_before_fetching_the_next(pages: bool) -> None:
+    catalogue = Catalogue(size=50, per_page=5)
+    walk = Walk(catalogue.by_cursor)
+    count = 0
+    if pages:
+        for page in walk.pages():
+            count += len(page.items)
+            del page  # the caller lets go too
+    else:
+        count = sum(1 for _ in walk)
+    assert count == 50
+    assert catalogue.live_at_fetch == [0] * catalogue.page_count
 
 
 # Prefetching: 50 pages of 2 items, 4 workers
