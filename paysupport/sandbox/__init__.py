@@ -17,7 +17,7 @@ entry points, like providers.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,12 +30,27 @@ from paysupport.sandbox.faults import FaultInjector, FaultPlan, Latency
 from paysupport.sandbox.serving import ServedApp, start_server
 from paysupport.tokens import MemoryTokenStore
 
-__all__ = ["FaultPlan", "Sandbox", "SandboxOptions", "answer_consent", "running"]
+__all__ = [
+    "EmulatorFactory",
+    "FaultPlan",
+    "Sandbox",
+    "SandboxOptions",
+    "answer_consent",
+    "running",
+]
+
+#: What a ``paysupport.sandboxes`` entry point is: settings in, emulator out.
+EmulatorFactory = Callable[[EmulatorSettings], Emulator]
 
 
 @dataclass(frozen=True)
 class SandboxOptions:
-    """What to serve and how: data sizes, latency, faults, rate limits, ports."""
+    """What to serve and how: data sizes, latency, faults, rate limits, ports.
+
+    ``factories`` maps a provider name to an :data:`EmulatorFactory` used instead
+    of its entry point, e.g. ``{"ipernity": lambda s: IpernityEmulator(s,
+    callback_url=app_url)}``.
+    """
 
     seed: int = 0
     sizes: Mapping[str, int] = field(default_factory=dict)
@@ -47,6 +62,7 @@ class SandboxOptions:
     port: int = 0
     providers: Sequence[str] | None = None
     quiet: bool = True
+    factories: Mapping[str, EmulatorFactory] = field(default_factory=dict)
 
 
 class Sandbox:
@@ -59,7 +75,10 @@ class Sandbox:
         self._served: dict[str, ServedApp] = {}
 
     def start(self) -> Sandbox:
-        factories = emulator_factories()
+        factories: dict[str, Callable[..., Any]] = {
+            **emulator_factories(),
+            **self.options.factories,
+        }
         wanted = list(self.options.providers or sorted(factories))
         missing = [name for name in wanted if name not in factories]
         if missing:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from paysupport.emulation import EmulatorSettings
 from paysupport.errors import ConfigError, ResponseFormatError, Timeout, TransportError
 from paysupport.http import HttpClient, HttpOptions
 from paysupport.sandbox import FaultPlan, Sandbox, SandboxOptions, running
@@ -99,6 +100,28 @@ def test_consecutive_ports_from_the_given_one() -> None:
         port = int(probe.url("example").rsplit(":", 1)[1])
     with Sandbox(SandboxOptions(providers=["example"], port=port)) as sb:
         assert sb.url("example") == f"http://127.0.0.1:{port}"
+
+
+def test_a_factory_replaces_the_entry_point_for_one_sandbox() -> None:
+    from paysupport_example import ExampleEmulator  # the plugin under test, not the core's
+
+    built: list[EmulatorSettings] = []
+
+    def factory(settings: EmulatorSettings) -> ExampleEmulator:
+        built.append(settings)
+        emulator = ExampleEmulator(settings)
+        emulator.api_key = "custom-key"
+        return emulator
+
+    options = SandboxOptions(
+        providers=["example"], sizes={"items": 3}, factories={"example": factory}
+    )
+    with Sandbox(options) as sb:
+        assert sb.credentials("example")["api_key"] == "custom-key"
+        assert len(list(sb.connect("example").walk("items"))) == 3
+    assert [s.sizes for s in built] == [{"items": 3}]
+    with running(providers=["example"]) as plain:
+        assert plain.credentials("example")["api_key"] != "custom-key"
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Runnable applications built on paysupport; each folder has its own README and tests."""

@@ -1,0 +1,376 @@
+"""The web example: "log in with" Patreon, Flattr or Ipernity, a patron-only page, a Flattr
+button and a Patreon webhook endpoint, on paysupport's web flows.
+
+Run it with ``flask --app examples.webapp.app run`` (sandbox by default); see README.md.
+
+Who is who. A visitor gets a random account id in their (signed) session cookie; their
+provider tokens live server-side in an SQLite token store under that id, never in the
+cookie. The cookie also carries, between the redirect to a provider and its callback,
+the fields of the :class:`~paysupport.auth.oauth2.AuthorizationRequest` (``state`` and
+the PKCE verifier), so a callback whose ``state`` differs is refused.
+
+Configuration (``create_app(config)`` or ``PAYSUPPORT_WEBAPP_<KEY>`` in the environment,
+JSON values allowed): ``SANDBOX`` (default 1), ``SECRET_KEY``, ``PUBLIC_URL``,
+``PROVIDERS``, ``PATREON_CAMPAIGN_ID``, ``PATREON_WEBHOOK_SECRET``, ``FLATTR_OWNER``,
+``DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import logging
+import secrets
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from paysupport_flattr import AlreadyFlattred, FlattrClient, NotEnoughMeans, OwnThing
+from paysupport_ipernity import IpernityClient
+from paysupport_patreon import PatreonClient, flask_view
+
+from examples.webapp.events import EventLog
+from examples.webapp.services import PROVIDERS, TITLES, Services, build_services
+from paysupport.auth.oauth2 import AuthorizationRequest
+from paysupport.errors import (
+    AccessDenied,
+    AuthError,
+    InvalidToken,
+    PaySupportError,
+    StateMismatch,
+)
+from paysupport.tokens import SqliteTokenStore
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+
+#: What each login asks for: enough to know who the visitor is and to act for them.
+PATREON_SCOPES = ("identity", "identity.memberships")
+FLATTR_SCOPES = ("flattr",)
+IPERNITY_PERMS = {"doc": "read"}
+
+PAGE_TITLE = "paysupport web example"
+DEFAULTS: Mapping[str, Any] = {
+    "SANDBOX": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",  # sent on the provider's top-level redirect back
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app; ``config`` overrides ``PAYSUPPORT_WEBAPP_*`` from the environment."""
+    app = Flask(__name__, instance_path=str(HERE / "instance"))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("PAYSUPPORT_WEBAPP")
+    app.config.from_mapping(config or {})
+    if not app.config.get("SECRET_KEY"):
+        if not app.config["SANDBOX"]:
+            log.warning("no SECRET_KEY configured: sessions end when the process stops")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    data_dir = Path(app.config.get("DATA_DIR") or app.instance_path)
+    app.extensions["paysupport_webapp"] = _State(
+        token_store=SqliteTokenStore(data_dir / "tokens.sqlite3"),
+        events=EventLog(data_dir / "webhooks.sqlite3"),
+    )
+    _routes(app)
+    return app
+
+
+@dataclasses.dataclass
+class _State:
+    """What the app holds besides Flask: the stores, and the services once resolved."""
+
+    token_store: SqliteTokenStore
+    events: EventLog
+    services: Services | None = None
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
+def _state() -> _State:
+    state: _State = current_app.extensions["paysupport_webapp"]
+    return state
+
+
+def services() -> Services:
+    """The providers' settings, resolved on first use (the embedded sandbox starts then).
+
+    Resolving needs the app's public root (the Ipernity callback, the webhook URI):
+    ``PUBLIC_URL`` when configured, else the root the first request came to.
+    """
+    state = _state()
+    with state.lock:
+        if state.services is None:
+            public_url = current_app.config.get("PUBLIC_URL") or request.url_root
+            state.services = build_services(current_app.config, public_url, state.token_store)
+        return state.services
+
+
+def events() -> EventLog:
+    return _state().events
+
+
+# -- the visitor -----------------------------------------------------------------------
+
+
+def visitor() -> str:
+    """The visitor's account id in the token store (created on first visit)."""
+    if "uid" not in session:
+        session["uid"] = secrets.token_urlsafe(18)
+    return str(session["uid"])
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def check_csrf() -> None:
+    """Refuse a form post that does not carry this session's token (400)."""
+    sent = request.form.get("csrf", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, "The form is stale or was not sent by this site; go back and try again.")
+
+
+def logins() -> dict[str, dict[str, str]]:
+    """Who the visitor is at each provider they logged in with."""
+    return dict(session.get("logins", {}))
+
+
+def remember_login(provider: str, user_id: str, name: str | None) -> None:
+    session["logins"] = {**logins(), provider: {"id": user_id, "name": name or user_id}}
+
+
+def forget_login(provider: str) -> None:
+    session["logins"] = {k: v for k, v in logins().items() if k != provider}
+    services().token_store.delete(provider, visitor())
+
+
+def notice(title: str, message: str, status: int, *, provider: str | None = None) -> Any:
+    page = render_template("notice.html", title=title, message=message, provider=provider)
+    return page, status
+
+
+def page_url() -> str:
+    """The page the Flattr button is on (the home page), as visitors reach it."""
+    return url_for("home", _external=True)
+
+
+# -- routes -----------------------------------------------------------------------------
+
+
+def _routes(app: Flask) -> None:
+    app.jinja_env.globals.update(csrf_token=csrf_token, titles=TITLES, page_title=PAGE_TITLE)
+    app.add_url_rule("/", view_func=home)
+    app.add_url_rule("/login/<provider>", view_func=login)
+    app.add_url_rule("/callback/<provider>", view_func=callback)
+    app.add_url_rule("/logout", view_func=logout, methods=["POST"])
+    app.add_url_rule("/patrons", view_func=patrons)
+    app.add_url_rule("/flattr", view_func=flattr, methods=["POST"])
+    app.add_url_rule("/webhooks/patreon", view_func=patreon_webhook, methods=["POST"])
+
+    @app.errorhandler(400)
+    def bad_request(error: Any) -> ResponseReturnValue:
+        return notice("Bad request", str(getattr(error, "description", error)), 400)
+
+
+def home() -> ResponseReturnValue:
+    found = services()
+    return render_template(
+        "home.html",
+        logins=logins(),
+        providers=PROVIDERS,
+        sandbox=found.sandbox_mode,
+        sandbox_people=found.sandbox_people,
+        flattr_ready=found.flattr_owner is not None,
+    )
+
+
+def login(provider: str) -> ResponseReturnValue:
+    """Send the visitor to the provider's consent page."""
+    if provider not in PROVIDERS:
+        abort(404)
+    found = services()
+    client = found.user_client(provider, visitor())
+    try:
+        if isinstance(client, IpernityClient):
+            # Ipernity's web flow carries no state: the callback is only accepted while
+            # this session has a login in progress.
+            session["pending"] = {**session.get("pending", {}), provider: {}}
+            return redirect(client.auth_url(IPERNITY_PERMS))
+        assert client.oauth is not None
+        extra: dict[str, str] = {}
+        who = request.args.get("as", "")
+        if provider == "patreon" and found.sandbox_mode and who:
+            extra["login_as"] = who  # the emulator's stand-in for "who is signed in at Patreon"
+        scopes = PATREON_SCOPES if provider == "patreon" else FLATTR_SCOPES
+        callback_url = url_for("callback", provider=provider, _external=True)
+        auth = client.oauth.authorization_url(scopes, redirect_uri=callback_url, **extra)
+        session["pending"] = {**session.get("pending", {}), provider: dataclasses.asdict(auth)}
+        return redirect(auth.url)
+    except PaySupportError as exc:
+        return notice("Cannot log in", str(exc), 502, provider=provider)
+    finally:
+        client.close()
+
+
+def _take_pending(provider: str) -> dict[str, Any] | None:
+    """The login in progress for ``provider``, removed: a callback is accepted once."""
+    pending = dict(session.get("pending", {}))
+    taken = pending.pop(provider, None)
+    session["pending"] = pending
+    return taken
+
+
+def callback(provider: str) -> ResponseReturnValue:
+    """The provider sends the visitor back here: check, exchange, remember who they are."""
+    if provider not in PROVIDERS:
+        abort(404)
+    pending = _take_pending(provider)
+    if pending is None:
+        return notice(
+            "Login refused",
+            "No login was in progress in this browser; start again from the home page.",
+            400,
+            provider=provider,
+        )
+    client = services().user_client(provider, visitor())
+    try:
+        if isinstance(client, IpernityClient):
+            frob = request.args.get("frob", "")
+            if not frob:
+                return notice("Login refused", "Ipernity sent no frob.", 400, provider=provider)
+            client.get_token(frob)
+        else:
+            assert client.oauth is not None
+            saved = AuthorizationRequest(**{**pending, "scopes": tuple(pending["scopes"])})
+            client.oauth.fetch_token(authorization_response=request.url, request=saved)
+        user = client.identity()
+    except AccessDenied:
+        return notice(
+            "Login cancelled",
+            f"You declined to share your {TITLES[provider]} account; nothing was stored.",
+            403,
+            provider=provider,
+        )
+    except StateMismatch:
+        log.warning("%s callback refused: state mismatch", provider)
+        return notice(
+            "Login refused",
+            "The answer from the provider does not match the login this browser started "
+            "(state mismatch: possible cross-site request forgery). Nothing was stored.",
+            400,
+            provider=provider,
+        )
+    except PaySupportError as exc:
+        return notice("Login failed", str(exc), 502, provider=provider)
+    finally:
+        client.close()
+    remember_login(provider, user.id, user.name)
+    return redirect(url_for("home"))
+
+
+def logout() -> ResponseReturnValue:
+    check_csrf()
+    for provider in list(logins()):
+        forget_login(provider)
+    session.clear()
+    return redirect(url_for("home"))
+
+
+def patrons() -> ResponseReturnValue:
+    """Patron-only: active patrons of the campaign, asked of Patreon on every visit."""
+    found = services()
+    if found.patreon_campaign is None:
+        return notice("Not configured", "This site has no Patreon campaign configured.", 503)
+    if "patreon" not in logins():
+        return notice(
+            "Patrons only",
+            "This page is for patrons. Log in with Patreon to show you are one.",
+            403,
+            provider="patreon",
+        )
+    client = found.user_client("patreon", visitor())
+    assert isinstance(client, PatreonClient)
+    try:
+        verdict = client.entitlement(client, found.patreon_campaign)
+    except InvalidToken:
+        forget_login("patreon")
+        return notice(
+            "Patrons only", "Your Patreon login expired; log in again.", 403, provider="patreon"
+        )
+    except PaySupportError as exc:
+        return notice("Patreon is unavailable", str(exc), 502, provider="patreon")
+    finally:
+        client.close()
+    if not verdict:
+        return render_template("patrons.html", verdict=verdict, name=_name("patreon")), 403
+    return render_template("patrons.html", verdict=verdict, name=_name("patreon"))
+
+
+def _name(provider: str) -> str:
+    return logins().get(provider, {}).get("name", "")
+
+
+def flattr() -> ResponseReturnValue:
+    """The "Flattr this page" button: flattr the page as the logged-in Flattr user."""
+    check_csrf()
+    found = services()
+    if found.flattr_owner is None:
+        return notice("Not configured", "This site has no Flattr owner configured.", 503)
+    if "flattr" not in logins():
+        return notice(
+            "Log in with Flattr first",
+            "Flattring is done from your own Flattr account.",
+            403,
+            provider="flattr",
+        )
+    client = found.user_client("flattr", visitor())
+    assert isinstance(client, FlattrClient)
+    # An auto-submit link: Flattr creates the page's thing, owned by the site's owner,
+    # on its first flattr, so no page needs registering in advance.
+    target = client.autosubmit_url(found.flattr_owner, page_url(), title=PAGE_TITLE)
+    try:
+        result = client.support(target)
+    except AlreadyFlattred:
+        return notice("Already flattred", "You have flattred this page before. Thank you!", 200)
+    except OwnThing:
+        return notice("Your own page", "You cannot flattr a page you own.", 200)
+    except NotEnoughMeans:
+        return notice("Not enough means", "Top up your Flattr account to flattr.", 402)
+    except AuthError:
+        forget_login("flattr")
+        return notice(
+            "Log in with Flattr again", "Flattr refused your login.", 403, provider="flattr"
+        )
+    except PaySupportError as exc:
+        return notice("Flattr is unavailable", str(exc), 502, provider="flattr")
+    finally:
+        client.close()
+    return notice(
+        "Flattred",
+        f"Thank you! You flattred this page (thing {result.thing_id}).",
+        200,
+    )
+
+
+def patreon_webhook() -> ResponseReturnValue:
+    """Patreon deliveries: verified before reading, recorded once per delivery key.
+
+    403 for a bad signature, 400 for an unknown trigger or body, 200 once the
+    event is stored; a storage failure is a 500, so Patreon delivers again.
+    """
+    return flask_view(services().patreon_webhook_secret, events().record)()
