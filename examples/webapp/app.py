@@ -122,6 +122,14 @@ def events() -> EventLog:
     return _state().events
 
 
+def shutdown(app: Flask) -> None:
+    """Stop what the app started (the embedded sandbox); for tests and embedding scripts."""
+    state: _State = app.extensions["paysupport_webapp"]
+    with state.lock:
+        if state.services is not None:
+            state.services.close()
+
+
 # -- the visitor -----------------------------------------------------------------------
 
 

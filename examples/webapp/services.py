@@ -143,9 +143,7 @@ def sandbox_config(sandbox: Sandbox) -> dict[str, Any]:
     return config
 
 
-def build_services(
-    config: Mapping[str, Any], public_url: str, token_store: TokenStore
-) -> Services:
+def build_services(config: Mapping[str, Any], public_url: str, token_store: TokenStore) -> Services:
     """Resolve the providers' settings, the campaign, the webhook secret and the page owner.
 
     ``public_url`` is the app's root as browsers and providers reach it (for the

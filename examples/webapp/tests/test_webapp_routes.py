@@ -1,0 +1,338 @@
+"""The web example's routes through Flask's test client, against a sandbox on 127.0.0.1.
+
+Consent pages are answered with :func:`paysupport.sandbox.answer_consent`, which
+reads and posts the form as a browser would; the browser itself is exercised by
+``test_webapp_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from paysupport_patreon.emulator import sign_webhook
+
+from examples.webapp.app import create_app, shutdown
+from examples.webapp.events import EventLog
+from examples.webapp.services import Services, sandbox_config, start_sandbox
+from paysupport.sandbox import Sandbox, answer_consent
+from paysupport.testing import ServedApp
+
+PUBLIC_URL = "http://localhost"  # where Flask's test client sends requests
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    sb = start_sandbox(PUBLIC_URL)
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, sandbox: Sandbox) -> Iterator[Callable[..., Flask]]:
+    apps: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        settings = {"TESTING": True, "DATA_DIR": str(tmp_path / f"app{len(apps)}")}
+        settings.update(sandbox_config(sandbox))
+        settings.update(config)
+        app = create_app(settings)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        shutdown(app)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+def services_of(app: Flask) -> Services:
+    found = app.extensions["paysupport_webapp"].services
+    assert found is not None, "no request has been served yet"
+    return found
+
+
+def events_of(app: Flask) -> EventLog:
+    log: EventLog = app.extensions["paysupport_webapp"].events
+    return log
+
+
+def message(html: str) -> str:
+    found = re.search(r'id="message">([^<]*)<', html)
+    assert found, html
+    return found.group(1)
+
+
+def csrf(client: FlaskClient) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
+    assert found
+    return found.group(1)
+
+
+def local(url: str) -> str:
+    """The path and query of a callback URL, for the test client."""
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == PUBLIC_URL, url
+    return f"{parts.path}?{parts.query}"
+
+
+def start_login(client: FlaskClient, provider: str, **args: str) -> str:
+    """Follow ``/login/<provider>`` to the consent page's URL."""
+    answer = client.get(f"/login/{provider}", query_string=args)
+    assert answer.status_code == 302, answer.text
+    return str(answer.location)
+
+
+def log_in(client: FlaskClient, provider: str, decision: str = "allow", **args: str) -> Any:
+    consent = answer_consent(start_login(client, provider, **args), decision)
+    assert consent.status_code == 302, consent.text
+    return client.get(local(consent.headers["Location"]))
+
+
+def patron_ids(app: Flask, client: FlaskClient) -> dict[str, str]:
+    """A seeded user id per Patreon status, from the sandbox's sign-in choice."""
+    client.get("/")
+    return {p.status: p.user_id for p in reversed(services_of(app).sandbox_people)}
+
+
+# -- logins and the patron-only page ---------------------------------------------------
+
+
+def test_an_active_patron_sees_the_patron_page(app: Flask) -> None:
+    client = app.test_client()
+    ids = patron_ids(app, client)
+    answer = log_in(client, "patreon", **{"as": ids["active_patron"]})
+    assert answer.status_code == 302 and answer.location == "/"
+    assert "logged in as" in client.get("/").text
+    page = client.get("/patrons")
+    assert page.status_code == 200
+    assert "active patron" in message(page.text)
+
+
+@pytest.mark.parametrize("status", ["former_patron", "declined_patron", "the creator"])
+def test_others_are_refused_the_patron_page(app: Flask, status: str) -> None:
+    client = app.test_client()
+    ids = patron_ids(app, client)
+    args = {} if status == "the creator" else {"as": ids[status]}
+    log_in(client, "patreon", **args)
+    page = client.get("/patrons")
+    assert page.status_code == 403
+    assert "for active patrons" in message(page.text)
+
+
+def test_anonymous_visitors_are_refused_the_patron_page(app: Flask) -> None:
+    page = app.test_client().get("/patrons")
+    assert page.status_code == 403
+    assert "Log in with Patreon" in message(page.text)
+
+
+def test_a_tampered_state_is_refused_and_burns_the_login(app: Flask) -> None:
+    client = app.test_client()
+    consent = answer_consent(start_login(client, "patreon"), "allow")
+    genuine = consent.headers["Location"]
+    parts = urlsplit(genuine)
+    query = dict(parse_qsl(parts.query))
+    query["state"] = query["state"][::-1]
+    tampered = urlunsplit(parts._replace(query=urlencode(query)))
+    answer = client.get(local(tampered))
+    assert answer.status_code == 400
+    assert "state mismatch" in message(answer.text)
+    # The pending login is gone: even the genuine answer is no longer accepted.
+    again = client.get(local(genuine))
+    assert again.status_code == 400 and "No login was in progress" in message(again.text)
+    with client.session_transaction() as session:
+        uid = session["uid"]
+        assert "patreon" not in session.get("logins", {})
+    assert services_of(app).token_store.load("patreon", uid) is None
+
+
+def test_a_callback_without_a_login_in_progress_is_refused(app: Flask) -> None:
+    client = app.test_client()
+    for provider, query in (("patreon", "code=x&state=y"), ("ipernity", "frob=1-2")):
+        answer = client.get(f"/callback/{provider}?{query}")
+        assert answer.status_code == 400, provider
+        assert "No login was in progress" in message(answer.text)
+
+
+def test_deny_stores_nothing(app: Flask) -> None:
+    client = app.test_client()
+    answer = log_in(client, "flattr", "deny")
+    assert answer.status_code == 403
+    assert "You declined" in message(answer.text)
+    with client.session_transaction() as session:
+        assert not session.get("logins")
+
+
+def test_ipernity_web_flow_logs_in(app: Flask) -> None:
+    client = app.test_client()
+    url = start_login(client, "ipernity")
+    assert "frob=" not in url  # the web flow: Ipernity makes the frob
+    answer = log_in(client, "ipernity")
+    assert answer.status_code == 302
+    with client.session_transaction() as session:
+        assert session["logins"]["ipernity"]["id"]
+
+
+def test_visitors_never_share_tokens_nor_get_the_sites(app: Flask) -> None:
+    first, second = app.test_client(), app.test_client()
+    log_in(first, "flattr")
+    second.get("/")
+    found = services_of(app)
+    with first.session_transaction() as one, second.session_transaction() as two:
+        assert found.token_store.load("flattr", one["uid"]) is not None
+        assert found.token_store.load("flattr", two["uid"]) is None
+        # the sandbox's pre-issued tokens are the site's, never a visitor's
+        for provider in ("patreon", "flattr", "ipernity"):
+            client = found.user_client(provider, two["uid"])
+            assert found.token_store.load(provider, two["uid"]) is None, provider
+            client.close()
+
+
+def test_logout_forgets_the_tokens(app: Flask) -> None:
+    client = app.test_client()
+    log_in(client, "flattr")
+    with client.session_transaction() as session:
+        uid = session["uid"]
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 400
+    assert client.post("/logout", data={"csrf": csrf(client)}).status_code == 302
+    assert services_of(app).token_store.load("flattr", uid) is None
+
+
+# -- the Flattr button -----------------------------------------------------------------
+
+
+def admin_flattrs(sandbox: Sandbox, url: str) -> dict[str, Any]:
+    answer = requests.get(
+        f"{sandbox.url('flattr')}/_admin/flattrs", params={"url": url, "seeded": "0"}, timeout=10
+    )
+    answer.raise_for_status()
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def test_the_flattr_button_flattrs_the_page_once(app: Flask, sandbox: Sandbox) -> None:
+    client = app.test_client()
+    token = csrf(client)
+    refused = client.post("/flattr", data={"csrf": token})
+    assert refused.status_code == 403 and "Log in with Flattr" in refused.text
+    assert client.post("/flattr", data={}).status_code == 400  # no CSRF token
+    log_in(client, "flattr")
+    before = admin_flattrs(sandbox, f"{PUBLIC_URL}/")["count"]
+    done = client.post("/flattr", data={"csrf": token})
+    assert done.status_code == 200 and "You flattred this page" in message(done.text)
+    again = client.post("/flattr", data={"csrf": token})
+    assert again.status_code == 200 and "flattred this page before" in message(again.text)
+    after = admin_flattrs(sandbox, f"{PUBLIC_URL}/")
+    assert after["count"] == before + 1
+    assert (
+        after["flattrs"][-1]["username"] == sandbox.emulator("flattr").admin_state()["primary_user"]
+    )
+
+
+# -- the webhook endpoint --------------------------------------------------------------
+
+
+def member_body(member_id: str, status: str) -> bytes:
+    document = {
+        "data": {
+            "type": "member",
+            "id": member_id,
+            "attributes": {
+                "full_name": "Grace Hopper",
+                "patron_status": status,
+                "currently_entitled_amount_cents": 500,
+            },
+        }
+    }
+    return json.dumps(document).encode()
+
+
+def deliver(client: FlaskClient, body: bytes, secret: str, trigger: str) -> Any:
+    headers = {"X-Patreon-Event": trigger, "X-Patreon-Signature": sign_webhook(secret, body)}
+    return client.post("/webhooks/patreon", data=body, headers=headers)
+
+
+def test_webhooks_are_verified_and_recorded_once(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/")
+    secret = services_of(app).patreon_webhook_secret
+    assert secret
+    body = member_body("m-1", "active_patron")
+    assert deliver(client, body, "wrong secret", "members:create").status_code == 403
+    assert deliver(client, body, secret, "members:exploded").status_code == 400
+    assert events_of(app).deliveries() == []
+    for _ in range(3):  # Patreon retries until it gets a 2xx: the same body again
+        assert deliver(client, body, secret, "members:create").status_code == 200
+    assert [d.trigger for d in events_of(app).deliveries()] == ["members:create"]
+    deliver(client, member_body("m-1", "former_patron"), secret, "members:update")
+    state = events_of(app).member("m-1")
+    assert state is not None and state.patron_status == "former_patron"
+    assert len(events_of(app).deliveries()) == 2
+
+
+def test_the_sandbox_delivers_member_changes_to_the_served_app(
+    tmp_path: Path, wsgi_server: Callable[..., ServedApp]
+) -> None:
+    # The app reached over real HTTP: an embedded sandbox, a webhook registered at startup.
+    deferred = Deferred()
+    served = wsgi_server(deferred)
+    app = create_app({"DATA_DIR": str(tmp_path), "PUBLIC_URL": served.url})
+    deferred.app = app
+    try:
+        assert requests.get(served.url, timeout=10).status_code == 200
+        found = services_of(app)
+        assert found.sandbox is not None and found.patreon_campaign
+        member = next(
+            iter(found.site_client("patreon").walk("members", campaign=found.patreon_campaign))
+        )
+        answer = requests.patch(
+            f"{found.sandbox.url('patreon')}/_admin/members/{member.id}",
+            json={"patron_status": "former_patron"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        assert all(d["ok"] for d in answer.json()["deliveries"]), answer.json()
+        recorded = {d.trigger for d in events_of(app).deliveries() if d.resource_id == member.id}
+        assert "members:update" in recorded
+        state = events_of(app).member(member.id)
+        assert state is not None and state.patron_status == "former_patron"
+    finally:
+        shutdown(app)
+
+
+class Deferred:
+    """A WSGI app to serve before the real one exists (its URL is part of its config)."""
+
+    app: Flask | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        assert self.app is not None, "no app yet"
+        return self.app(environ, start_response)
+
+
+def test_real_mode_uses_the_configuration_only(make_app: Callable[..., Flask]) -> None:
+    # No sandbox started, no webhook registered: what a production site gets by config.
+    app = make_app(SANDBOX=False, PATREON_WEBHOOK_SECRET="configured-secret")
+    client = app.test_client()
+    assert "Sandbox mode" not in client.get("/").text
+    found = services_of(app)
+    assert found.sandbox is None and not found.sandbox_people
+    assert found.patreon_campaign  # from the creator token in the configuration
+    body = member_body("m-2", "active_patron")
+    assert deliver(client, body, "configured-secret", "members:create").status_code == 200
+    # sandbox-only conveniences are off: ``as`` is not passed to the real Patreon
+    assert "login_as" not in start_login(client, "patreon", **{"as": "123"})
