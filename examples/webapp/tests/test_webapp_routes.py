@@ -190,7 +190,7 @@ def test_ipernity_web_flow_logs_in(app: Flask) -> None:
 def test_visitors_never_share_tokens_nor_get_the_sites(app: Flask) -> None:
     first, second = app.test_client(), app.test_client()
     log_in(first, "flattr")
-    second.get("/")
+    start_login(second, "flattr")  # a visitor with an account id, not logged in yet
     found = services_of(app)
     with first.session_transaction() as one, second.session_transaction() as two:
         assert found.token_store.load("flattr", one["uid"]) is not None
