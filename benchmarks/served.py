@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -70,8 +71,10 @@ def served(**options: Any) -> Iterator[Served]:
     process = ctx.Process(target=_serve, args=(child, options), daemon=True)
     process.start()
     try:
-        if not parent.poll(300):
-            raise RuntimeError("the sandbox process did not start within 300 s")
+        deadline = time.monotonic() + 300
+        while not parent.poll(0.1):
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox process did not start")
         yield Served(parent.recv(), parent)
     finally:
         with contextlib.suppress(OSError, EOFError):

@@ -18,12 +18,9 @@ import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 import paysupport
 from paysupport import registry
@@ -35,15 +32,45 @@ from paysupport.errors import (
 )
 from paysupport.provider import Capability, Client
 from paysupport.resource import Resource
-from paysupport.sandbox import Sandbox, SandboxOptions
-from paysupport.sandbox.faults import FAULT_KINDS, FaultPlan, parse_kinds
-from paysupport.sandbox.state import RunningSandbox, find_running, write_state
 from paysupport.tokens import MemoryTokenStore, TokenStore, open_store
+
+if TYPE_CHECKING:  # imported where used: rich and the sandbox (werkzeug) slow every start
+    from rich.console import Console
+    from rich.table import Table
+
+    from paysupport.sandbox import Sandbox
+    from paysupport.sandbox.state import RunningSandbox
 
 USAGE_ERRORS = (ConfigError, ProviderNotFound, Unsupported)
 
-out = Console()
-err = Console(stderr=True)
+
+class _Console:
+    """A rich console made on first use, so commands that print little start fast."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+def _table(**kwargs: Any) -> Table:
+    from rich.table import Table
+
+    return Table(**kwargs)
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 
 @dataclass
@@ -59,6 +86,8 @@ class Context:
     def store(self) -> TokenStore:
         if self._store is None:
             if self.sandbox and self.token_store is None:
+                from paysupport.sandbox.state import RunningSandbox
+
                 running = self.sandbox_handle()
                 self._store = (
                     running.token_store()
@@ -72,6 +101,9 @@ class Context:
     def sandbox_handle(self) -> Sandbox | RunningSandbox:
         """A running sandbox (``paysupport sandbox`` in another terminal) or an embedded one."""
         if self._sandbox is None:
+            from paysupport.sandbox import Sandbox, SandboxOptions
+            from paysupport.sandbox.state import find_running
+
             running = find_running()
             if running is not None:
                 self._sandbox = running
@@ -141,7 +173,7 @@ def main(
 @click.option("--json", "as_json", is_flag=True, help="JSON output instead of a table.")
 def providers(as_json: bool) -> None:
     """List installed providers with their capabilities."""
-    emulators = registry.emulator_factories()
+    emulators = registry.emulator_names()  # names only: importing emulators is slow
     if as_json:
         listing = [
             {
@@ -156,7 +188,7 @@ def providers(as_json: bool) -> None:
         ]
         click.echo(json.dumps(listing))
         return
-    table = Table(title="installed providers")
+    table = _table(title="installed providers")
     for column in ("name", "title", "auth", "capabilities", "collections", "sandbox"):
         table.add_column(column)
     for info in paysupport.available():
@@ -169,7 +201,7 @@ def providers(as_json: bool) -> None:
             "yes" if info.name in emulators else "no",
         )
     out.print(table)
-    for failure in paysupport.load_failures():
+    for failure in paysupport.load_failures(emulators=False):
         err.print(
             f"warning: {failure.namespace} plugin {failure.name!r} failed to load: {failure.error}",
             style="yellow",
@@ -320,7 +352,9 @@ def shell(ctx: Context, provider: str) -> None:
 @click.option("--docs", default=None, type=click.IntRange(min=0), help="Ipernity documents.")
 @click.option("--latency", default=0.0, type=click.FloatRange(min=0), help="ms added per answer.")
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share faulted.")
-@click.option("--faults", default=",".join(FAULT_KINDS), help="Fault kinds, comma separated.")
+@click.option(
+    "--faults", default="", help="Fault kinds, comma separated (default: every kind)."
+)
 @click.option("--slow-seconds", default=35.0, type=float, help="Delay of the 'slow' fault.")
 @click.option("--rate-limit", default=None, type=click.IntRange(min=1), help="Requests/token.")
 @click.option("--rate-window", default=3600.0, type=float, help="Rate limit window, seconds.")
@@ -342,6 +376,10 @@ def sandbox(
     only: tuple[str, ...],
 ) -> None:
     """Serve every installed provider's emulator on 127.0.0.1 until Ctrl-C."""
+    from paysupport.sandbox import Sandbox, SandboxOptions
+    from paysupport.sandbox.faults import FaultPlan, parse_kinds
+    from paysupport.sandbox.state import write_state
+
     sizes = {
         k: v for k, v in (("members", members), ("things", things), ("docs", docs)) if v is not None
     }
@@ -361,7 +399,7 @@ def sandbox(
     )
     with Sandbox(options) as running:
         state_file = write_state(running)
-        table = Table(title="paysupport sandbox")
+        table = _table(title="paysupport sandbox")
         for column in ("provider", "url", "credentials"):
             table.add_column(column)
         for name in running.names:
@@ -389,7 +427,7 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
     """Run every provider's real flows against an embedded sandbox (the README's main job)."""
     from paysupport.demo import run_demo, succeeded
 
-    results = run_demo(providers=list(only) or None, console=out, debug=ctx.debug)
+    results = run_demo(providers=list(only) or None, console=out.console, debug=ctx.debug)
     if not succeeded(results):
         raise SystemExit(1)
 
@@ -453,7 +491,7 @@ def support_feed(
     if as_json:
         click.echo(json.dumps({"summary": counts, "episodes": [o.to_dict() for o in outcomes]}))
     else:
-        table = Table(title=f"support-feed {feed}")
+        table = _table(title=f"support-feed {feed}")
         for column in ("episode", "status", "provider", "detail"):
             table.add_column(column, overflow="fold")
         for o in outcomes:
@@ -538,7 +576,7 @@ def sync_blog(
     if as_json:
         click.echo(json.dumps([o.to_dict() for o in outcomes]))
     else:
-        table = Table(title=f"sync-blog {feed}")
+        table = _table(title=f"sync-blog {feed}")
         for column in ("post", "status", "id", "detail"):
             table.add_column(column, overflow="fold")
         for o in outcomes:
@@ -587,13 +625,21 @@ def _with_progress(
 ) -> Iterator[dict[str, Any]]:
     goal = min(total, limit) if total is not None and limit is not None else (limit or total)
     show = goal is None or goal > 100
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    with Progress(*columns, console=err, transient=True, disable=not show) as bar:
+    with Progress(*columns, console=err.console, transient=True, disable=not show) as bar:
         task = bar.add_task(label, total=goal)
         for count, row in enumerate(rows, start=1):
             yield row
@@ -610,7 +656,7 @@ def _emit(rows: Iterable[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":
         out.print_json(json.dumps(collected, default=str))
         return
-    table = Table()
+    table = _table()
     columns = list(dict.fromkeys(k for row in collected[:50] for k in row))
     for column in columns:
         table.add_column(column, overflow="fold")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any
 
 from stevedore import ExtensionManager
@@ -97,9 +98,14 @@ def available() -> list[ProviderInfo]:
     return [cls.info for _, cls in sorted(provider_classes().items())]
 
 
-def load_failures() -> list[LoadFailure]:
-    """Plugins (providers and emulators) that are installed but failed to load."""
-    return _registry.failures(PROVIDERS_NAMESPACE) + _registry.failures(SANDBOXES_NAMESPACE)
+def load_failures(*, emulators: bool = True) -> list[LoadFailure]:
+    """Plugins (providers and emulators) that are installed but failed to load.
+
+    ``emulators=False`` reports providers only and imports no emulator (they pull in
+    the web server and their data generators), which is what a quick listing wants.
+    """
+    failures = _registry.failures(PROVIDERS_NAMESPACE)
+    return failures + _registry.failures(SANDBOXES_NAMESPACE) if emulators else failures
 
 
 def provider_class(name: str) -> type[Client]:
@@ -118,6 +124,11 @@ def provider_class(name: str) -> type[Client]:
 def connect(name: str, **kwargs: Any) -> Client:
     """A ready client for the provider ``name``; see the provider's docs for its settings."""
     return provider_class(name)(**kwargs)
+
+
+def emulator_names() -> list[str]:
+    """Providers with an emulator installed, read from entry points without importing them."""
+    return sorted({ep.name for ep in entry_points(group=SANDBOXES_NAMESPACE)})
 
 
 def emulator_factories() -> dict[str, Callable[..., Any]]:

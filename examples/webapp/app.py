@@ -167,7 +167,10 @@ def forget_login(provider: str) -> None:
     services().token_store.delete(provider, visitor())
 
 
-def notice(title: str, message: str, status: int, *, provider: str | None = None) -> Any:
+def notice(
+    title: str, message: str, status: int, *, provider: str | None = None
+) -> tuple[str, int]:
+    """A page saying what happened; ``provider`` adds a way back to its login."""
     page = render_template("notice.html", title=title, message=message, provider=provider)
     return page, status
 
@@ -238,7 +241,7 @@ def login(provider: str) -> ResponseReturnValue:
 def _take_pending(provider: str) -> dict[str, Any] | None:
     """The login in progress for ``provider``, removed: a callback is accepted once."""
     pending = dict(session.get("pending", {}))
-    taken = pending.pop(provider, None)
+    taken: dict[str, Any] | None = pending.pop(provider, None)
     session["pending"] = pending
     return taken
 
@@ -381,4 +384,6 @@ def patreon_webhook() -> ResponseReturnValue:
     403 for a bad signature, 400 for an unknown trigger or body, 200 once the
     event is stored; a storage failure is a 500, so Patreon delivers again.
     """
-    return flask_view(services().patreon_webhook_secret, events().record)()
+    view = flask_view(services().patreon_webhook_secret, events().record)
+    answer: ResponseReturnValue = view()
+    return answer

@@ -23,8 +23,9 @@ from paysupport_patreon.emulator import sign_webhook
 from examples.webapp.app import create_app, shutdown
 from examples.webapp.events import EventLog
 from examples.webapp.services import Services, sandbox_config, start_sandbox
+from examples.webapp.tests.kit import Deferred, admin_flattrs
 from paysupport.sandbox import Sandbox, answer_consent
-from paysupport.testing import ServedApp
+from paysupport.sandbox.serving import ServedApp
 
 PUBLIC_URL = "http://localhost"  # where Flask's test client sends requests
 
@@ -61,7 +62,7 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 
 def services_of(app: Flask) -> Services:
-    found = app.extensions["paysupport_webapp"].services
+    found: Services | None = app.extensions["paysupport_webapp"].services
     assert found is not None, "no request has been served yet"
     return found
 
@@ -215,15 +216,6 @@ def test_logout_forgets_the_tokens(app: Flask) -> None:
 # -- the Flattr button -----------------------------------------------------------------
 
 
-def admin_flattrs(sandbox: Sandbox, url: str) -> dict[str, Any]:
-    answer = requests.get(
-        f"{sandbox.url('flattr')}/_admin/flattrs", params={"url": url, "seeded": "0"}, timeout=10
-    )
-    answer.raise_for_status()
-    result: dict[str, Any] = answer.json()
-    return result
-
-
 def test_the_flattr_button_flattrs_the_page_once(app: Flask, sandbox: Sandbox) -> None:
     client = app.test_client()
     token = csrf(client)
@@ -312,16 +304,6 @@ def test_the_sandbox_delivers_member_changes_to_the_served_app(
         assert state is not None and state.patron_status == "former_patron"
     finally:
         shutdown(app)
-
-
-class Deferred:
-    """A WSGI app to serve before the real one exists (its URL is part of its config)."""
-
-    app: Flask | None = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        assert self.app is not None, "no app yet"
-        return self.app(environ, start_response)
 
 
 def test_real_mode_uses_the_configuration_only(make_app: Callable[..., Flask]) -> None:
