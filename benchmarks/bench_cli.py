@@ -37,11 +37,18 @@ def p5(quick: bool = False) -> list[Result]:
             best[name] = min(best[name], _time(argv))
     return [
         goal_result(
-            "P5", "CLI cold start: paysupport providers / import requests",
-            best["cli"] / best["requests"], "x", "<= 2x",
+            "P5",
+            "CLI cold start: paysupport providers / import requests",
+            best["cli"] / best["requests"],
+            "x",
+            "<= 2x",
             f"providers {best['cli'] * 1000:.0f} ms, import requests "
             f"{best['requests'] * 1000:.0f} ms, python -c pass {best['python'] * 1000:.0f} ms",
         ),
-        info("P5", "CLI cold start: paysupport providers / python -c pass",
-             best["cli"] / best["python"], "x"),
+        info(
+            "P5",
+            "CLI cold start: paysupport providers / python -c pass",
+            best["cli"] / best["python"],
+            "x",
+        ),
     ]

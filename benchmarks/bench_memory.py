@@ -2,9 +2,9 @@
 
 The walk runs in a fresh interpreter (``python -m benchmarks.bench_memory``)
 that connects to the sandbox process, imports and connects first, then records
-its resident set and walks, counting items without keeping them. Growth is the
-process' peak RSS (``ru_maxrss``) after the walk minus its RSS before it: an
-upper bound, since the peak may predate the walk. Two walks: Patreon members
+its resident set, resets its peak and walks, counting items without keeping
+them. Growth is the process' peak RSS (``VmHWM``) after the walk minus its RSS
+before it. Two walks: Patreon members
 (cursor, sequential, pages of 1,000) and Ipernity documents (page-numbered,
 prefetching with 4 workers, pages of 100); and, for comparison, the same
 Patreon walk collected into a list, as code that reads everything first does.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import resource
 import subprocess
 import sys
 from typing import Any
@@ -25,10 +24,26 @@ from benchmarks.served import served
 ITEMS = 100_000
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * resource.getpagesize() / 2**20
+def _status_mb(field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process, in MB."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> None:
+    """Start the peak (``VmHWM``) afresh: writing 5 to clear_refs does that (Linux 4.0+).
+
+    ``ru_maxrss`` is not used: Linux keeps it across ``fork`` and ``exec``, so a child
+    of a big process starts with its parent's peak.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass  # then the peak may predate the walk: the growth is an upper bound
 
 
 def _worker(spec: dict[str, Any]) -> dict[str, Any]:
@@ -44,19 +59,19 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         walk = client.walk_docs(user_id=client.identity().id, per_page=100, max_workers=4)
     gc.collect()
-    before = _rss_mb()
+    _reset_peak()
+    before = _status_mb("VmRSS")
     if spec.get("collect"):
         items = list(walk)
         count = len(items)
     elif spec.get("gc"):
         count = 0
-        for _ in walk:
-            count += 1
+        for count, _ in enumerate(walk, start=1):
             if count % 1000 == 0:
                 gc.collect()
     else:
         count = sum(1 for _ in walk)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _status_mb("VmHWM")
     return {"count": count, "before": before, "peak": peak, "growth": peak - before}
 
 
@@ -83,14 +98,21 @@ def p4(quick: bool = False) -> list[Result]:
         assert got["count"] == ITEMS, got
         results.append(
             goal_result(
-                "P4", "peak RSS growth, walking 100,000 Patreon members", got["growth"], "MB",
-                "<= 20 MB", f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
+                "P4",
+                "peak RSS growth, walking 100,000 Patreon members",
+                got["growth"],
+                "MB",
+                "<= 20 MB",
+                f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
             )
         )
         freed = _measure(url, creds, "patreon", gc=True)
         results.append(
             info(
-                "P4", "same, with gc.collect() every 1,000 items", freed["growth"], "MB",
+                "P4",
+                "same, with gc.collect() every 1,000 items",
+                freed["growth"],
+                "MB",
                 "JSON:API documents are reference cycles (resource <-> document): without "
                 "the cyclic GC, several pages wait to be freed",
             )
@@ -105,8 +127,12 @@ def p4(quick: bool = False) -> list[Result]:
         assert got["count"] == ITEMS, got
         results.append(
             goal_result(
-                "P4", "peak RSS growth, 100,000 Ipernity docs, prefetch 4", got["growth"], "MB",
-                "<= 20 MB", f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
+                "P4",
+                "peak RSS growth, 100,000 Ipernity docs, prefetch 4",
+                got["growth"],
+                "MB",
+                "<= 20 MB",
+                f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
             )
         )
     return results

@@ -34,7 +34,9 @@ MEMBERS = 10_000
 PAGE = 1_000
 
 
-def _best(fns: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict[str, float], dict[str, Any]]:
+def _best(
+    fns: dict[str, Callable[[], Any]], rounds: int
+) -> tuple[dict[str, float], dict[str, Any]]:
     timings: dict[str, list[float]] = {name: [] for name in fns}
     answers: dict[str, Any] = {}
     for _ in range(rounds):
@@ -98,23 +100,36 @@ def p2(quick: bool = False) -> list[Result]:
         assert answers["walk"] == answers["bare"] == answers["new"] == MEMBERS, answers
         results = [
             goal_result(
-                "P2", "walk 10,000 members / bare Session loop", best["walk"] / best["bare"],
-                "x", "<= 1.15x",
+                "P2",
+                "walk 10,000 members / bare Session loop",
+                best["walk"] / best["bare"],
+                "x",
+                "<= 1.15x",
                 f"walk {best['walk']:.3f} s, bare loop {best['bare']:.3f} s (10 pages)",
             ),
             info(
-                "P2", "new connection per page / walk", best["new"] / best["walk"], "x",
+                "P2",
+                "new connection per page / walk",
+                best["new"] / best["walk"],
+                "x",
                 f"requests.get per page {best['new']:.3f} s",
             ),
         ]
         what = "seed patreon v1 pledge loop / paysupport v1 loop"
         try:
-            old = seed.patreon_pledge_walk(sb.url("patreon"), token, campaign, PAGE, 1 if quick else 2)
+            old = seed.patreon_pledge_walk(
+                sb.url("patreon"), token, campaign, PAGE, 1 if quick else 2
+            )
             assert (old["pledges"], old["patrons"]) == answers["v1"], (old, answers["v1"])
             results.append(
-                info("P2", what, old["seconds"] / best["v1"], "x",
-                     f"{old['pledges']:,} pledges, patron resolved: seed {old['seconds']:.2f} s, "
-                     f"paysupport {best['v1']:.3f} s")
+                info(
+                    "P2",
+                    what,
+                    old["seconds"] / best["v1"],
+                    "x",
+                    f"{old['pledges']:,} pledges, patron resolved: seed {old['seconds']:.2f} s, "
+                    f"paysupport {best['v1']:.3f} s",
+                )
             )
         except (RuntimeError, OSError) as exc:
             results.append(skipped("P2", what, str(exc)))
@@ -141,8 +156,10 @@ def _p3_ipernity(quick: bool) -> list[Result]:
         user_id = client.identity().id
 
         def walk(workers: int) -> list[str]:
-            return [d.id for d in client.walk_docs(user_id=user_id, per_page=PER_PAGE,
-                                                   max_workers=workers)]
+            return [
+                d.id
+                for d in client.walk_docs(user_id=user_id, per_page=PER_PAGE, max_workers=workers)
+            ]
 
         best, answers = _best(
             {"sequential": lambda: walk(1), "prefetch": lambda: walk(WORKERS)}, rounds
@@ -151,8 +168,11 @@ def _p3_ipernity(quick: bool) -> list[Result]:
         same = ids == answers["sequential"] and len(set(ids)) == len(ids) == PAGES * PER_PAGE
         results = [
             goal_result(
-                "P3", f"Ipernity 50 pages +50 ms: prefetch ({WORKERS}) speed-up",
-                best["sequential"] / best["prefetch"], "x", ">= 5x",
+                "P3",
+                f"Ipernity 50 pages +50 ms: prefetch ({WORKERS}) speed-up",
+                best["sequential"] / best["prefetch"],
+                "x",
+                ">= 5x",
                 f"sequential {best['sequential']:.2f} s, prefetch {best['prefetch']:.2f} s; "
                 f"order kept and each item once: {'yes' if same else 'NO'}",
             )
@@ -161,13 +181,19 @@ def _p3_ipernity(quick: bool) -> list[Result]:
             results[0] = Result(**{**results[0].__dict__, "met": False})
         what = "Ipernity 50 pages +50 ms: pyipernity walk_docs / prefetching walk"
         try:
-            old = seed.ipernity_doc_walk(sb.url("ipernity"), sb.credentials("ipernity"),
-                                         user_id, PER_PAGE, 1)
+            old = seed.ipernity_doc_walk(
+                sb.url("ipernity"), sb.credentials("ipernity"), user_id, PER_PAGE, 1
+            )
             agree = [str(i) for i in old["ids"]] == ids
             results.append(
-                info("P3", what, old["seconds"] / best["prefetch"], "x",
-                     f"pyipernity {old['seconds']:.2f} s; same documents in the same order: "
-                     f"{'yes' if agree else 'no'}")
+                info(
+                    "P3",
+                    what,
+                    old["seconds"] / best["prefetch"],
+                    "x",
+                    f"pyipernity {old['seconds']:.2f} s; same documents in the same order: "
+                    f"{'yes' if agree else 'no'}",
+                )
             )
         except (RuntimeError, OSError) as exc:
             results.append(skipped("P3", what, str(exc)))
@@ -182,8 +208,9 @@ def _p3_flattr(quick: bool) -> list[Result]:
             client: Any = sb.connect("flattr")
 
             def walk(workers: int) -> list[str]:
-                return [str(t.id) for t in client.walk("search", count=PER_PAGE,
-                                                        max_workers=workers)]
+                return [
+                    str(t.id) for t in client.walk("search", count=PER_PAGE, max_workers=workers)
+                ]
 
             best, answers = _best(
                 {"sequential": lambda: walk(1), "prefetch": lambda: walk(WORKERS)}, rounds
@@ -193,7 +220,11 @@ def _p3_flattr(quick: bool) -> list[Result]:
     ids = answers["prefetch"]
     same = ids == answers["sequential"] and len(set(ids)) == len(ids) == PAGES * PER_PAGE
     result = goal_result(
-        "P3", what, best["sequential"] / best["prefetch"], "x", ">= 5x",
+        "P3",
+        what,
+        best["sequential"] / best["prefetch"],
+        "x",
+        ">= 5x",
         f"sequential {best['sequential']:.2f} s, prefetch {best['prefetch']:.2f} s; "
         f"order kept and each item once: {'yes' if same else 'NO'}",
     )

@@ -52,9 +52,7 @@ def check(value: float, goal: str) -> bool:
     return {"<=": value <= limit, ">=": value >= limit, "==": value == limit}[op]
 
 
-def goal_result(
-    key: str, what: str, value: float, unit: str, goal: str, note: str = ""
-) -> Result:
+def goal_result(key: str, what: str, value: float, unit: str, goal: str, note: str = "") -> Result:
     return Result(key, what, value, unit, goal, check(value, goal), note)
 
 
@@ -98,9 +96,7 @@ def plot(results: Sequence[Result], path: Path) -> None:
     shown = [r for r in results if r.unit == "x" and r.value == r.value]
     fig, ax = plt.subplots(figsize=(10, 0.38 * len(shown) + 1.5))
     labels = [f"{r.key} {r.what}" for r in shown]
-    colors = [
-        {True: "#2a9d3f", False: "#d62828", None: "#8d99ae"}[r.met] for r in shown
-    ]
+    colors = [{True: "#2a9d3f", False: "#d62828", None: "#8d99ae"}[r.met] for r in shown]
     ax.barh(range(len(shown)), [r.value for r in shown], color=colors)
     for i, r in enumerate(shown):
         ax.text(r.value * 1.05, i, r.shown, va="center", fontsize=8)

@@ -1,4 +1,4 @@
-"""The seed libraries (PyPI ``patreon``, ``pyipernity``), measured in a virtual environment of their own.
+"""The seed libraries (PyPI ``patreon``, ``pyipernity``), in a virtual environment of their own.
 
 They are installed into ``benchmarks/.seedenv`` (git-ignored) with
 ``python -m venv`` and pip, and only ever run in a subprocess of that
@@ -145,8 +145,13 @@ def patreon_pledge_walk(
     """The seed library's v1 pledge loop with each patron resolved: best seconds and counts."""
     return run_script(
         _PATREON_WALK,
-        {"url": url, "token": token, "campaign": campaign, "page_size": page_size,
-         "rounds": rounds},
+        {
+            "url": url,
+            "token": token,
+            "campaign": campaign,
+            "page_size": page_size,
+            "rounds": rounds,
+        },
     )
 
 

@@ -352,9 +352,7 @@ def shell(ctx: Context, provider: str) -> None:
 @click.option("--docs", default=None, type=click.IntRange(min=0), help="Ipernity documents.")
 @click.option("--latency", default=0.0, type=click.FloatRange(min=0), help="ms added per answer.")
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share faulted.")
-@click.option(
-    "--faults", default="", help="Fault kinds, comma separated (default: every kind)."
-)
+@click.option("--faults", default="", help="Fault kinds, comma separated (default: every kind).")
 @click.option("--slow-seconds", default=35.0, type=float, help="Delay of the 'slow' fault.")
 @click.option("--rate-limit", default=None, type=click.IntRange(min=1), help="Requests/token.")
 @click.option("--rate-window", default=3600.0, type=float, help="Rate limit window, seconds.")

@@ -13,19 +13,22 @@ import contextlib
 import hashlib
 import json
 import os
-import sqlite3
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import filelock
 import platformdirs
 
 from paysupport.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where used, so that importing paysupport stays quick
+    import sqlite3
+
+    import filelock
 
 APP_NAME = "paysupport"
 
@@ -179,6 +182,13 @@ class MemoryTokenStore:
         return f"<MemoryTokenStore with {len(self._tokens)} tokens>"
 
 
+def _file_lock(path: str) -> filelock.FileLock:
+    """A cross-process lock on ``path`` (filelock is imported on first use)."""
+    import filelock
+
+    return filelock.FileLock(path)
+
+
 def _lock_name(provider: str, account: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{provider}.{account}")
     return f"{safe}.refresh.lock"
@@ -195,7 +205,7 @@ class JsonFileTokenStore:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_data_dir() / "tokens.json"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = filelock.FileLock(str(self.path) + ".lock")
+        self._lock = _file_lock(str(self.path) + ".lock")
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:
@@ -254,7 +264,7 @@ class JsonFileTokenStore:
         return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
 
     def refresh_lock(self, provider: str, account: str) -> filelock.FileLock:
-        return filelock.FileLock(str(self.path.parent / _lock_name(provider, account)))
+        return _file_lock(str(self.path.parent / _lock_name(provider, account)))
 
     def __repr__(self) -> str:
         return f"<JsonFileTokenStore {str(self.path)!r}>"
@@ -277,6 +287,8 @@ class SqliteTokenStore:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        import sqlite3
+
         db = sqlite3.connect(self.path, timeout=30)
         try:
             with db:
@@ -311,7 +323,7 @@ class SqliteTokenStore:
         return [r[0] for r in rows]
 
     def refresh_lock(self, provider: str, account: str) -> filelock.FileLock:
-        return filelock.FileLock(str(self.path.parent / _lock_name(provider, account)))
+        return _file_lock(str(self.path.parent / _lock_name(provider, account)))
 
     def __repr__(self) -> str:
         return f"<SqliteTokenStore {str(self.path)!r}>"
@@ -365,7 +377,7 @@ class KeyringTokenStore:
 
     def refresh_lock(self, provider: str, account: str) -> filelock.FileLock:
         self._lock_dir.mkdir(parents=True, exist_ok=True)
-        return filelock.FileLock(str(self._lock_dir / _lock_name(provider, account)))
+        return _file_lock(str(self._lock_dir / _lock_name(provider, account)))
 
     def __repr__(self) -> str:
         return f"<KeyringTokenStore service={self.service!r}>"

@@ -23,8 +23,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from oauthlib.common import add_params_to_uri
-from oauthlib.oauth2 import WebApplicationClient
 
 from paysupport.errors import (
     AccessDenied,
@@ -129,6 +127,11 @@ class OAuth2Auth(RefreshingAuth):
         redirect = redirect_uri or self.redirect_uri
         if not redirect:
             raise InvalidRequest("a redirect_uri is needed to log in", provider=self.provider)
+        # oauthlib is imported here, not at import time: only a login needs it, and every
+        # command line start would pay for it.
+        from oauthlib.common import add_params_to_uri
+        from oauthlib.oauth2 import WebApplicationClient
+
         client = WebApplicationClient(self.client_id)
         state = state or secrets.token_urlsafe(24)
         verifier = None

@@ -82,6 +82,18 @@ def encode_value(name: str, value: Any) -> str | None:
     )
 
 
+def _sendable(text: str, name: str | None = None) -> str:
+    """``text`` if it can travel as UTF-8; a lone surrogate (a mis-decoded file name) cannot."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        what = f"the value of parameter {name!r}" if name is not None else f"parameter {text!r}"
+        raise InvalidRequest(
+            f"{what} is not valid Unicode text (it holds a lone surrogate)", provider=PROVIDER
+        ) from None
+    return text
+
+
 @dataclass(frozen=True)
 class PreparedCall:
     """A call ready to send: the HTTP verb, the path and the (signed) parameters."""
@@ -168,7 +180,7 @@ class ApiCaller:
         for key, value in params.items():
             text = encode_value(key, value)
             if text is not None:
-                encoded[key] = text
+                encoded[_sendable(key)] = _sendable(text, key)
         if name not in TOKENLESS_METHODS and "auth_token" not in encoded:
             token = self._token()
             if token:
