@@ -40,6 +40,18 @@ NOTES = (
     "new connection costs a handshake (tens of milliseconds).",
     "P4 growth is peak RSS (VmHWM, reset before the walk) minus RSS before the walk, in a "
     "fresh process that only walks; the sandbox runs in another process.",
+    "P4 (missed): a Patreon page of 1,000 members is about 3 MB of Python objects, and its "
+    "JsonApiDocument and resources refer to each other, so a finished page is freed by the "
+    "cyclic garbage collector, not when the walk lets go of it; several pages wait. With a "
+    "collection per page the growth is about 8 MB. The fix belongs in paysupport/jsonapi.py "
+    "(no cycle between a document and its resources). Ipernity walks (plain dicts) stay "
+    "under 2 MB.",
+    "P5 (missed): `paysupport providers` imports every provider's client modules to read "
+    "their ProviderInfo (Flattr, Patreon, Ipernity: about 70 ms together), the test suite's "
+    "example provider (werkzeug, about 25 ms), rich for the table and click. The core no "
+    "longer imports oauthlib, filelock, sqlite3, rich, werkzeug or the sandbox to start "
+    "(first measured at 3.5x). Reaching 2x needs providers to declare their info without "
+    "importing their clients.",
     "P5 runs in the development environment, where the example provider of the tests "
     "(which imports werkzeug) is installed too.",
     "P6 minimum: (ceil(N / L) - 1) windows, plus the last window's requests at their "
