@@ -15,6 +15,7 @@ gives the linkage.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -47,7 +48,7 @@ _NO_RELATIONSHIPS: Mapping[str, Any] = {}
 class JsonApiResource(Resource):
     """A resource object inside a :class:`JsonApiDocument`, able to follow its relationships."""
 
-    __slots__ = ("_document", "raw")
+    __slots__ = ("__weakref__", "_document", "raw")
 
     def __init__(self, raw: Mapping[str, Any], document: JsonApiDocument) -> None:
         rtype, rid = _key(raw, document.provider)
@@ -122,9 +123,12 @@ class JsonApiResource(Resource):
 class JsonApiDocument:
     """A parsed JSON:API document with O(1) lookup by (type, id).
 
-    Primary resources are wrapped when the document is first read; included
-    ones are indexed as they came from ``json.loads`` and wrapped when first
-    looked up, so a page costs little more than its parsing.
+    Resources are indexed as they came from ``json.loads`` and wrapped when
+    first asked for, so a page costs little more than its parsing. The
+    document keeps its wrappers only weakly: a resource refers to its document
+    (to follow relationships), and a strong reference back would make every
+    page a reference cycle, freed only by the cycle collector, so a long walk
+    would hold many pages at once.
     """
 
     def __init__(self, payload: Any, *, provider: str | None = None) -> None:
@@ -137,8 +141,9 @@ class JsonApiDocument:
         self.payload = payload
         self.provider = provider
         self._raw_index: dict[Key, Mapping[str, Any]] | None = None
-        self._wrapped: dict[Key, JsonApiResource] = {}
-        self._data: JsonApiResource | list[JsonApiResource] | None = None
+        self._wrapped: weakref.WeakValueDictionary[Key, JsonApiResource] = (
+            weakref.WeakValueDictionary()
+        )
 
     @classmethod
     def from_bytes(cls, body: bytes | str, *, provider: str | None = None) -> JsonApiDocument:
@@ -170,7 +175,12 @@ class JsonApiDocument:
     def data(self) -> JsonApiResource | list[JsonApiResource] | None:
         """The primary data: one resource, a list of them, or ``None``."""
         self._build_index()
-        return self._data
+        raw_data = self.payload.get("data")
+        if raw_data is None:
+            return None
+        if isinstance(raw_data, list):
+            return [self._wrap(item) for item in raw_data]
+        return self._wrap(raw_data)
 
     def data_list(self) -> list[JsonApiResource]:
         """The primary data as a list, whatever its shape."""
@@ -191,35 +201,37 @@ class JsonApiDocument:
             return self._raw_index
         provider = self.provider
         raw_index: dict[Key, Mapping[str, Any]] = {}
-        wrapped = self._wrapped
         raw_data = self.payload.get("data")
         included = self.payload.get("included")
         if included is None:
             included = []
         elif not isinstance(included, list):
             raise ResponseFormatError("JSON:API included is not a list", provider=provider)
-        data: JsonApiResource | list[JsonApiResource] | None
         if raw_data is None:
-            data = None
+            pass
         elif isinstance(raw_data, list):
-            data = [JsonApiResource(item, self) for item in raw_data]
-            for resource in data:
-                key = (resource.type, resource.id)
-                raw_index[key] = resource.raw
-                wrapped[key] = resource
+            for item in raw_data:
+                raw_index[_key(item, provider)] = item
         elif isinstance(raw_data, Mapping):
-            data = JsonApiResource(raw_data, self)
-            raw_index[(data.type, data.id)] = raw_data
-            wrapped[(data.type, data.id)] = data
+            raw_index[_key(raw_data, provider)] = raw_data
         else:
             raise ResponseFormatError("JSON:API data has an invalid shape", provider=provider)
         for item in included:
             key = _key(item, provider)
             if key not in raw_index:
                 raw_index[key] = item
-        self._data = data
         self._raw_index = raw_index
         return raw_index
+
+    def _wrap(self, raw: Mapping[str, Any]) -> JsonApiResource:
+        """The wrapper of a primary resource (the same object while anyone holds it)."""
+        key = _key(raw, self.provider)
+        resource = self._wrapped.get(key)
+        if resource is None or resource.raw is not raw:
+            resource = JsonApiResource(raw, self)
+            if resource.raw is self._build_index().get(key):
+                self._wrapped[key] = resource
+        return resource
 
     def _find(self, key: Key) -> JsonApiResource | None:
         resource = self._wrapped.get(key)
@@ -227,7 +239,8 @@ class JsonApiDocument:
             raw = self._build_index().get(key)
             if raw is None:
                 return None
-            resource = self._wrapped.setdefault(key, JsonApiResource(raw, self))
+            resource = JsonApiResource(raw, self)
+            self._wrapped[key] = resource
         return resource
 
     def find_resource_by_type_and_id(self, type: str, id: str | int) -> JsonApiResource | None:

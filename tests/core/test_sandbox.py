@@ -103,7 +103,7 @@ def test_consecutive_ports_from_the_given_one() -> None:
 
 
 def test_a_factory_replaces_the_entry_point_for_one_sandbox() -> None:
-    from paysupport_example import ExampleEmulator  # the plugin under test, not the core's
+    from paysupport_example.emulator import ExampleEmulator  # the plugin under test, not the core's
 
     built: list[EmulatorSettings] = []
 
