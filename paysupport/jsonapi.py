@@ -48,10 +48,12 @@ _NO_RELATIONSHIPS: Mapping[str, Any] = {}
 class JsonApiResource(Resource):
     """A resource object inside a :class:`JsonApiDocument`, able to follow its relationships."""
 
-    __slots__ = ("__weakref__", "_document", "raw")
+    __slots__ = ("__weakref__", "_document", "_related", "raw")
 
-    def __init__(self, raw: Mapping[str, Any], document: JsonApiDocument) -> None:
-        rtype, rid = _key(raw, document.provider)
+    def __init__(
+        self, raw: Mapping[str, Any], document: JsonApiDocument, key: Key | None = None
+    ) -> None:
+        rtype, rid = key if key is not None else _key(raw, document.provider)
         attributes = raw.get("attributes")
         if attributes is None:
             attributes = {}
@@ -64,6 +66,7 @@ class JsonApiResource(Resource):
         self.attributes = attributes
         self.raw = raw
         self._document = document
+        self._related: dict[str, Any] | None = None
 
     @property
     def relationships(self) -> Mapping[str, Any]:
@@ -90,21 +93,37 @@ class JsonApiResource(Resource):
         return [_key(item, self._document.provider, name) for item in items]
 
     def relationship(self, name: str) -> JsonApiResource | list[JsonApiResource] | None:
-        """The related resource(s); missing from ``included`` means ``None`` / left out."""
-        linkage = self._linkage(name)
+        """The related resource(s); missing from ``included`` means ``None`` / left out.
+
+        The answer is kept on this resource: the document holds its resources
+        only weakly, and this keeps, say, a tier shared by a page of members one
+        object for as long as the members live, instead of a wrapper per lookup.
+        """
+        related = self._related
+        if related is None:
+            self._related = related = {}
+        elif name in related:
+            known = related[name]
+            return list(known) if type(known) is list else known
+        rels = self.raw.get("relationships")
+        rel = rels.get(name) if type(rels) is dict or isinstance(rels, Mapping) else None
+        linkage = rel.get("data") if type(rel) is dict or isinstance(rel, Mapping) else None
+        value: JsonApiResource | list[JsonApiResource] | None
         if linkage is None:
-            return None
-        document = self._document
-        find = document._find
-        provider = document.provider
-        if isinstance(linkage, list):
-            found = []
-            for item in linkage:
-                resource = find(_key(item, provider, name))
-                if resource is not None:
-                    found.append(resource)
-            return found
-        return find(_key(linkage, provider, name))
+            value = None
+        else:
+            document = self._document
+            find, provider = document._find, document.provider
+            if isinstance(linkage, list):
+                value = []
+                for item in linkage:
+                    resource = find(_key(item, provider, name))
+                    if resource is not None:
+                        value.append(resource)
+            else:
+                value = find(_key(linkage, provider, name))
+        related[name] = value
+        return list(value) if type(value) is list else value
 
     def related(self, name: str) -> list[JsonApiResource]:
         """A relationship as a list, whether it is to-one or to-many."""
@@ -141,9 +160,10 @@ class JsonApiDocument:
         self.payload = payload
         self.provider = provider
         self._raw_index: dict[Key, Mapping[str, Any]] | None = None
-        self._wrapped: weakref.WeakValueDictionary[Key, JsonApiResource] = (
-            weakref.WeakValueDictionary()
-        )
+        # Weak references in a plain dict: WeakValueDictionary costs a Python call
+        # per access, and a dead entry here only lingers until the document goes.
+        self._wrapped: dict[Key, weakref.ref[JsonApiResource]] = {}
+        self._primary_keys: list[Key] = []
 
     @classmethod
     def from_bytes(cls, body: bytes | str, *, provider: str | None = None) -> JsonApiDocument:
@@ -178,9 +198,20 @@ class JsonApiDocument:
         raw_data = self.payload.get("data")
         if raw_data is None:
             return None
-        if isinstance(raw_data, list):
-            return [self._wrap(item) for item in raw_data]
-        return self._wrap(raw_data)
+        if not isinstance(raw_data, list):
+            return self._wrap(raw_data, self._primary_keys[0])
+        # The loop of _wrap, inlined: this runs for every member of every page.
+        wrapped, index, ref_to = self._wrapped, self._raw_index or {}, weakref.ref
+        resources = []
+        for item, key in zip(raw_data, self._primary_keys, strict=True):
+            ref = wrapped.get(key)
+            resource = ref() if ref is not None else None
+            if resource is None or resource.raw is not item:
+                resource = JsonApiResource(item, self, key)
+                if index.get(key) is item:
+                    wrapped[key] = ref_to(resource)
+            resources.append(resource)
+        return resources
 
     def data_list(self) -> list[JsonApiResource]:
         """The primary data as a list, whatever its shape."""
@@ -207,13 +238,18 @@ class JsonApiDocument:
             included = []
         elif not isinstance(included, list):
             raise ResponseFormatError("JSON:API included is not a list", provider=provider)
+        primary_keys = self._primary_keys
         if raw_data is None:
             pass
         elif isinstance(raw_data, list):
             for item in raw_data:
-                raw_index[_key(item, provider)] = item
+                key = _key(item, provider)
+                raw_index[key] = item
+                primary_keys.append(key)
         elif isinstance(raw_data, Mapping):
-            raw_index[_key(raw_data, provider)] = raw_data
+            key = _key(raw_data, provider)
+            raw_index[key] = raw_data
+            primary_keys.append(key)
         else:
             raise ResponseFormatError("JSON:API data has an invalid shape", provider=provider)
         for item in included:
@@ -223,24 +259,25 @@ class JsonApiDocument:
         self._raw_index = raw_index
         return raw_index
 
-    def _wrap(self, raw: Mapping[str, Any]) -> JsonApiResource:
+    def _wrap(self, raw: Mapping[str, Any], key: Key) -> JsonApiResource:
         """The wrapper of a primary resource (the same object while anyone holds it)."""
-        key = _key(raw, self.provider)
-        resource = self._wrapped.get(key)
+        ref = self._wrapped.get(key)
+        resource = ref() if ref is not None else None
         if resource is None or resource.raw is not raw:
-            resource = JsonApiResource(raw, self)
-            if resource.raw is self._build_index().get(key):
-                self._wrapped[key] = resource
+            resource = JsonApiResource(raw, self, key)
+            if self._raw_index is not None and self._raw_index.get(key) is raw:
+                self._wrapped[key] = weakref.ref(resource)
         return resource
 
     def _find(self, key: Key) -> JsonApiResource | None:
-        resource = self._wrapped.get(key)
+        ref = self._wrapped.get(key)
+        resource = ref() if ref is not None else None
         if resource is None:
             raw = self._build_index().get(key)
             if raw is None:
                 return None
-            resource = JsonApiResource(raw, self)
-            self._wrapped[key] = resource
+            resource = JsonApiResource(raw, self, key)
+            self._wrapped[key] = weakref.ref(resource)
         return resource
 
     def find_resource_by_type_and_id(self, type: str, id: str | int) -> JsonApiResource | None:
