@@ -201,15 +201,15 @@ class JsonApiDocument:
         if not isinstance(raw_data, list):
             return self._wrap(raw_data, self._primary_keys[0])
         # The loop of _wrap, inlined: this runs for every member of every page.
-        wrapped, index, ref_to = self._wrapped, self._raw_index or {}, weakref.ref
+        # A primary resource joins the weak cache only when something looks it
+        # up by (type, id); pages of members rarely do, and each weak reference costs.
+        wrapped = self._wrapped
         resources = []
         for item, key in zip(raw_data, self._primary_keys, strict=True):
             ref = wrapped.get(key)
             resource = ref() if ref is not None else None
             if resource is None or resource.raw is not item:
                 resource = JsonApiResource(item, self, key)
-                if index.get(key) is item:
-                    wrapped[key] = ref_to(resource)
             resources.append(resource)
         return resources
 
