@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from paysupport_patreon import catalog as cat
-from paysupport_patreon.emulator._jsonapi import Query, Resource, build_document
-from paysupport_patreon.emulator._oauth import Client
+from paysupport_patreon.emulator._host import EmulatorHost
+from paysupport_patreon.emulator._jsonapi import build_document
 from paysupport_patreon.emulator._responses import V2, all_attributes, json_response
-from paysupport_patreon.emulator._store import CampaignRecord, MemberRecord, Store, Viewer
-from paysupport_patreon.emulator._views import Views
-from paysupport_patreon.emulator._webhooks import Webhook, WebhookHub
+from paysupport_patreon.emulator._store import MemberRecord, Viewer
+from paysupport_patreon.emulator._webhooks import Webhook
 
 
 class AdminError(Exception):
@@ -31,40 +30,8 @@ class AdminError(Exception):
         self.detail = detail
 
 
-class AdminRoutes:
+class AdminRoutes(EmulatorHost):
     """Change members, publish posts, retry webhooks, inspect state."""
-
-    store: Store
-    views: Views
-    webhooks: WebhookHub
-    client: Client
-    _clock: Callable[[], float]
-
-    if TYPE_CHECKING:  # provided by PatreonEmulator
-
-        def _viewer(self, request: Request, scope: str | None = None) -> Viewer: ...
-
-        @staticmethod
-        def _require(viewer: Viewer, scope: str) -> None: ...
-
-        def _owned_campaign(self, viewer: Viewer, campaign_id: str) -> CampaignRecord: ...
-
-        @staticmethod
-        def _base(request: Request) -> str: ...
-
-        def admin_state(self) -> dict[str, Any]: ...
-
-        def _page(
-            self,
-            request: Request,
-            items: list[Resource],
-            query: Query,
-            total: int,
-            next_cursor: str | None,
-            *,
-            select: Callable[[Resource], dict[str, Any]] | None = None,
-            always_relationships: bool = False,
-        ) -> dict[str, Any]: ...
 
     @staticmethod
     def _admin_body(request: Request) -> dict[str, Any]:

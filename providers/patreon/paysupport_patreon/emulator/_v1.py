@@ -7,12 +7,13 @@ its routes link every relationship. Mixed into :class:`PatreonEmulator`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
 from paysupport_patreon import catalog as cat
+from paysupport_patreon.emulator._host import EmulatorHost
 from paysupport_patreon.emulator._jsonapi import (
     ApiError,
     Query,
@@ -24,8 +25,7 @@ from paysupport_patreon.emulator._jsonapi import (
     parse_query,
 )
 from paysupport_patreon.emulator._responses import json_response
-from paysupport_patreon.emulator._store import CampaignRecord, MemberRecord, Store, Viewer
-from paysupport_patreon.emulator._views import Views
+from paysupport_patreon.emulator._store import MemberRecord
 
 # v1 attribute names per type; "optional" ones are sent only when fields[...] asks.
 V1_ATTRIBUTES: dict[str, frozenset[str]] = {
@@ -64,35 +64,8 @@ V1_PLEDGES = cat.RouteSpec(
 )
 
 
-class V1Routes:
+class V1Routes(EmulatorHost):
     """The three v1 routes: current user, the user's campaigns, a campaign's pledges."""
-
-    store: Store
-    views: Views
-
-    if TYPE_CHECKING:  # provided by PatreonEmulator
-
-        def _viewer(self, request: Request, scope: str | None = None) -> Viewer: ...
-
-        @staticmethod
-        def _require(viewer: Viewer, scope: str) -> None: ...
-
-        def _owned_campaign(self, viewer: Viewer, campaign_id: str) -> CampaignRecord: ...
-
-        @staticmethod
-        def _base(request: Request) -> str: ...
-
-        def _page(
-            self,
-            request: Request,
-            items: list[Resource],
-            query: Query,
-            total: int,
-            next_cursor: str | None,
-            *,
-            select: Callable[[Resource], dict[str, Any]] | None = None,
-            always_relationships: bool = False,
-        ) -> dict[str, Any]: ...
 
     def _v1_query(self, request: Request, route: cat.RouteSpec, default_include: str) -> Query:
         args = dict(request.args)
