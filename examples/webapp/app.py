@@ -12,7 +12,7 @@ the PKCE verifier), so a callback whose ``state`` differs is refused.
 Configuration (``create_app(config)`` or ``PAYSUPPORT_WEBAPP_<KEY>`` in the environment,
 JSON values allowed): ``SANDBOX`` (default 1), ``SECRET_KEY``, ``PUBLIC_URL``,
 ``PROVIDERS``, ``PATREON_CAMPAIGN_ID``, ``PATREON_WEBHOOK_SECRET``, ``FLATTR_OWNER``,
-``DATA_DIR``.
+``DATA_DIR``, ``MAX_CONTENT_LENGTH``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from paysupport_flattr import AlreadyFlattred, FlattrClient, NotEnoughMeans, OwnThing
 from paysupport_ipernity import IpernityClient
-from paysupport_patreon import PatreonClient, flask_view
+from paysupport_patreon import Member, PatreonClient, WebhookEvent, flask_view
+from paysupport_patreon.webhooks import MAX_BODY
 
 from examples.webapp.events import EventLog
 from examples.webapp.services import PROVIDERS, TITLES, Services, build_services
@@ -48,6 +49,7 @@ from paysupport.errors import (
     AccessDenied,
     AuthError,
     InvalidToken,
+    NotFound,
     PaySupportError,
     StateMismatch,
 )
@@ -61,12 +63,17 @@ HERE = Path(__file__).resolve().parent
 PATREON_SCOPES = ("identity", "identity.memberships")
 FLATTR_SCOPES = ("flattr",)
 IPERNITY_PERMS = {"doc": "read"}
+#: What a webhook delivery makes the site re-read about the member.
+MEMBER_FIELDS = ("full_name", "patron_status", "currently_entitled_amount_cents")
 
 PAGE_TITLE = "paysupport web example"
 DEFAULTS: Mapping[str, Any] = {
     "SANDBOX": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",  # sent on the provider's top-level redirect back
+    # Forms and webhook deliveries are a few kilobytes; a larger body is refused (413)
+    # before it is read, so nobody can make the server hold it in memory.
+    "MAX_CONTENT_LENGTH": 1_000_000,
 }
 
 
@@ -147,9 +154,14 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Refuse a form post that does not carry this session's token (400)."""
-    sent = request.form.get("csrf", "")
-    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+    """Refuse a form post that does not carry this session's token (400).
+
+    Compared as UTF-8 bytes: ``hmac.compare_digest`` raises ``TypeError`` on a
+    ``str`` with non-ASCII characters, which anyone can post, and that would be a 500.
+    """
+    sent = request.form.get("csrf", "").encode("utf-8", "surrogatepass")
+    expected = str(session.get("csrf", "")).encode("utf-8")
+    if not sent or not expected or not hmac.compare_digest(sent, expected):
         abort(400, "The form is stale or was not sent by this site; go back and try again.")
 
 
@@ -160,6 +172,27 @@ def logins() -> dict[str, dict[str, str]]:
 
 def remember_login(provider: str, user_id: str, name: str | None) -> None:
     session["logins"] = {**logins(), provider: {"id": user_id, "name": name or user_id}}
+
+
+def renew_session() -> None:
+    """A new session at login: a new account id and CSRF token, the tokens moved along.
+
+    Against session fixation: whoever planted or copied the cookie before the login
+    holds an account id that no longer has any token, and a CSRF token no longer valid.
+    Logins in progress for other providers are dropped with the old session.
+    """
+    store = services().token_store
+    old = session.get("uid")
+    new = secrets.token_urlsafe(18)
+    if old:
+        for provider in PROVIDERS:
+            token = store.load(provider, str(old))
+            if token is not None:
+                store.save(provider, new, token)
+                store.delete(provider, str(old))
+    kept = logins()
+    session.clear()
+    session.update(uid=new, csrf=secrets.token_urlsafe(24), logins=kept)
 
 
 def forget_login(provider: str) -> None:
@@ -186,7 +219,7 @@ def page_url() -> str:
 def _routes(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, titles=TITLES, page_title=PAGE_TITLE)
     app.add_url_rule("/", view_func=home)
-    app.add_url_rule("/login/<provider>", view_func=login)
+    app.add_url_rule("/login/<provider>", view_func=login, methods=["POST"])
     app.add_url_rule("/callback/<provider>", view_func=callback)
     app.add_url_rule("/logout", view_func=logout, methods=["POST"])
     app.add_url_rule("/patrons", view_func=patrons)
@@ -211,9 +244,15 @@ def home() -> ResponseReturnValue:
 
 
 def login(provider: str) -> ResponseReturnValue:
-    """Send the visitor to the provider's consent page."""
+    """Send the visitor to the provider's consent page.
+
+    A POST carrying this session's CSRF token: a login started by a plain GET could be
+    started by any site (an image, a link), and Ipernity's flow has no ``state``, so
+    the attacker's own ``?frob=`` callback would then log the visitor in as the attacker.
+    """
     if provider not in PROVIDERS:
         abort(404)
+    check_csrf()
     found = services()
     client = found.user_client(provider, visitor())
     try:
@@ -224,7 +263,7 @@ def login(provider: str) -> ResponseReturnValue:
             return redirect(client.auth_url(IPERNITY_PERMS))
         assert client.oauth is not None
         extra: dict[str, str] = {}
-        who = request.args.get("as", "")
+        who = request.form.get("as", "")
         if provider == "patreon" and found.sandbox_mode and who:
             extra["login_as"] = who  # the emulator's stand-in for "who is signed in at Patreon"
         scopes = PATREON_SCOPES if provider == "patreon" else FLATTR_SCOPES
@@ -291,6 +330,7 @@ def callback(provider: str) -> ResponseReturnValue:
     finally:
         client.close()
     remember_login(provider, user.id, user.name)
+    renew_session()
     return redirect(url_for("home"))
 
 
@@ -381,9 +421,31 @@ def flattr() -> ResponseReturnValue:
 def patreon_webhook() -> ResponseReturnValue:
     """Patreon deliveries: verified before reading, recorded once per delivery key.
 
-    403 for a bad signature, 400 for an unknown trigger or body, 200 once the
-    event is stored; a storage failure is a 500, so Patreon delivers again.
+    403 for a bad signature, 400 for an unknown trigger or body, 413 for a body over
+    ``MAX_CONTENT_LENGTH``, 200 once the event is stored; a failure to re-read the
+    member or to store is a 500, so Patreon delivers again. The member's state is
+    re-read from Patreon, since deliveries arrive out of order (see ``events``).
     """
-    view = flask_view(services().patreon_webhook_secret, events().record)
+    found = services()
+
+    def record(event: WebhookEvent) -> None:
+        events().record(event, lambda member_id: current_member(found, member_id))
+
+    max_body = int(current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY)
+    view = flask_view(found.patreon_webhook_secret, record, max_body=max_body)
     answer: ResponseReturnValue = view()
     return answer
+
+
+def current_member(found: Services, member_id: str) -> Member | None:
+    """The member as Patreon has them now, asked with the creator's token; ``None`` if gone."""
+    client = found.site_client("patreon")
+    assert isinstance(client, PatreonClient)
+    try:
+        document = client.get_member(member_id, fields={"member": MEMBER_FIELDS})
+    except NotFound:
+        return None
+    finally:
+        client.close()
+    data = document.data()
+    return Member(data) if data is not None and not isinstance(data, list) else None

@@ -73,3 +73,45 @@ def test_signed_fields_of_binary_uploads_are_scrubbed(tmp_path: Path, wsgi_serve
     body: bytes = cassette["interactions"][0]["request"]["body"]
     assert b'name="title"' in body and png in body  # the file's bytes are intact
     assert b"sig0123abcd" not in body and b"live-access-token-1234" not in body
+
+
+def frob_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Ipernity's ``auth.getFrob`` answer: the frob, a one-time login secret, in JSON."""
+    body = json.dumps({"auth": {"frob": "12345-a0b1c2d3e4f5"}, "api": {"status": "ok"}}).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+def test_frobs_are_scrubbed_from_json_and_form_bodies(tmp_path: Path, wsgi_server: Any) -> None:
+    # A frob is traded for a token by whoever holds it, wherever a cassette shows it:
+    # the answer that hands it out (JSON) and the call that trades it (a form body).
+    served: ServedApp = wsgi_server(frob_app)
+    with recorder(tmp_path).use_cassette("frob.yaml"):
+        requests.post(f"{served.url}/auth.getFrob", data={"api_key": "k"}, timeout=5)
+        requests.post(
+            f"{served.url}/auth.getToken",
+            data={"frob": "12345-a0b1c2d3e4f5", "format": "json"},
+            timeout=5,
+        )
+        requests.get(f"{served.url}/callback?frob=12345-a0b1c2d3e4f5", timeout=5)
+    text = (tmp_path / "frob.yaml").read_text()
+    assert "12345-a0b1c2d3e4f5" not in text
+    cassette = yaml.safe_load(text)
+    answer = json.loads(cassette["interactions"][0]["response"]["body"]["string"])
+    assert answer == {"auth": {"frob": "***"}, "api": {"status": "ok"}}
+    assert "format=json" in cassette["interactions"][1]["request"]["body"]
+
+
+def test_code_in_a_json_body_stays_readable(tmp_path: Path, wsgi_server: Any) -> None:
+    # In JSON, ``code`` is an error number a cassette must keep; only URLs hide it.
+    def error_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("400 Bad Request", [("Content-Type", "application/json")])
+        return [json.dumps({"api": {"status": "error", "code": "105"}}).encode()]
+
+    served: ServedApp = wsgi_server(error_app)
+    with recorder(tmp_path).use_cassette("error.yaml"):
+        requests.get(f"{served.url}/x?code=one-time-code-1", timeout=5)
+    text = (tmp_path / "error.yaml").read_text()
+    assert "one-time-code-1" not in text
+    answer = yaml.safe_load(text)["interactions"][0]["response"]["body"]["string"]
+    assert json.loads(answer)["api"]["code"] == "105"

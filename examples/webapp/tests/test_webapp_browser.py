@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -141,6 +141,15 @@ def text(page: Page, selector: str = "body") -> str:
     return page.inner_text(selector)
 
 
+def session_of(page: Page, site: Site) -> dict[str, Any]:
+    """The app's session as the browser holds it (signed, not encrypted: readable here)."""
+    cookie = next(c for c in page.context.cookies(site.url) if c["name"] == "session")
+    serializer = site.app.session_interface.get_signing_serializer(site.app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    session: dict[str, Any] = serializer.loads(cookie["value"])
+    return session
+
+
 def patreon_person(page: Page, status: str) -> str:
     """The sign-in option for a seeded patron with ``status``, from the home page's select."""
     options = page.locator("#patreon-as option").all()
@@ -161,11 +170,14 @@ def test_a_patron_logs_in_with_patreon_and_sees_the_patron_page(
     page: Page, site: Site, shot: Callable[[Page, str], Path]
 ) -> None:
     log_in_with_patreon(page, site, "active_patron")
+    before = session_of(page, site)
     assert "would like to access your Patreon account" in text(page)
     shot(page, "patreon-consent")
     page.click("button:has-text('Allow')")
     page.wait_for_url(f"{site.url}/")
     assert "Patreon: logged in as" in text(page, "#login-patreon")
+    after = session_of(page, site)  # a new session at login: a fixed cookie grants nothing
+    assert after["uid"] != before["uid"] and after["csrf"] != before["csrf"]
     shot(page, "home-logged-in")
     answer = page.goto(f"{site.url}/patrons")
     assert answer is not None and answer.status == 200
@@ -280,3 +292,32 @@ def test_a_tampered_state_is_refused(
     page.goto(site.url)
     assert "logged in" not in text(page, "#login-patreon")
     shot(page, "still-logged-out")
+
+
+def test_another_site_cannot_start_a_login(
+    page: Page, site: Site, shot: Callable[[Page, str], Path]
+) -> None:
+    # An attacker's page (another port of 127.0.0.1: the same site, so the browser
+    # even sends the session cookie) tries to start an Ipernity login, whose
+    # callback the attacker could then complete with their own frob.
+    page.goto(site.url)  # the visitor has a session with a CSRF token
+    attack = (
+        f'<img src="{site.url}/login/ipernity">'
+        f'<form id="f" method="post" action="{site.url}/login/ipernity"></form>'
+        "<script>document.getElementById('f').submit()</script>"
+    ).encode()
+
+    def attacker(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [attack]
+
+    served = start_server(attacker, quiet=True)
+    try:
+        with page.expect_navigation(url=re.compile(re.escape(site.url) + "/login/ipernity")):
+            page.goto(served.url)
+    finally:
+        served.close()
+    assert "The form is stale or was not sent by this site" in text(page, "#message")
+    assert not page.url.startswith(site.sandbox.url("ipernity"))
+    shot(page, "forged-login-refused")
+    assert "ipernity" not in session_of(page, site).get("pending", {})

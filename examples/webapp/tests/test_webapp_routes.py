@@ -91,9 +91,9 @@ def local(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def start_login(client: FlaskClient, provider: str, **args: str) -> str:
-    """Follow ``/login/<provider>`` to the consent page's URL."""
-    answer = client.get(f"/login/{provider}", query_string=args)
+def start_login(client: FlaskClient, provider: str, **form: str) -> str:
+    """Press "Log in with" (a form posting the CSRF token) up to the consent page's URL."""
+    answer = client.post(f"/login/{provider}", data={"csrf": csrf(client), **form})
     assert answer.status_code == 302, answer.text
     return str(answer.location)
 
@@ -213,16 +213,70 @@ def test_logout_forgets_the_tokens(app: Flask) -> None:
     assert services_of(app).token_store.load("flattr", uid) is None
 
 
+def test_a_non_ascii_csrf_token_is_a_400_not_a_crash(app: Flask) -> None:
+    # Anyone can post any text; comparing it must not raise (TESTING re-raises a 500).
+    client = app.test_client()
+    csrf(client)
+    for route in ("/logout", "/flattr", "/login/flattr"):
+        answer = client.post(route, data={"csrf": "jeton-p\u00e9rim\u00e9 \u2603"})
+        assert answer.status_code == 400, route
+        assert "The form is stale" in message(answer.text)
+
+
+def test_another_site_cannot_start_a_login(app: Flask) -> None:
+    # Login CSRF: an attacker consents at Ipernity in their own browser and keeps the
+    # callback URL (with their frob); a page they control then makes the visitor's
+    # browser start a login and follow that URL. Ipernity's flow has no ``state``,
+    # so only the login's start can tell the visitor's own login from a forged one.
+    attacker, visitor = app.test_client(), app.test_client()
+    consent = answer_consent(start_login(attacker, "ipernity"), "allow")
+    attackers_callback = local(consent.headers["Location"])
+    assert visitor.get("/login/ipernity").status_code == 405  # an <img> or a link
+    forged = visitor.post("/login/ipernity")  # a cross-site form: no token to send
+    assert forged.status_code == 400
+    answer = visitor.get(attackers_callback)
+    assert answer.status_code == 400 and "No login was in progress" in message(answer.text)
+    with visitor.session_transaction() as session:
+        assert not session.get("logins")
+
+
+def test_a_login_issues_a_new_session(app: Flask) -> None:
+    # Session fixation: the attacker plants a cookie they also keep (or copies one
+    # before the visitor logs in). After the login, it must grant nothing.
+    attacker, visitor = app.test_client(), app.test_client()
+    start_login(attacker, "patreon")  # gives the attacker's session an account id
+    planted_token = csrf(attacker)
+    cookie = attacker.get_cookie("session")
+    assert cookie is not None
+    visitor.set_cookie("session", cookie.value)
+    with visitor.session_transaction() as session:
+        planted_uid = session["uid"]
+    assert log_in(visitor, "flattr").status_code == 302
+    found = services_of(app)
+    with visitor.session_transaction() as session:
+        assert session["uid"] != planted_uid and session["csrf"] != planted_token
+        assert found.token_store.load("flattr", session["uid"]) is not None
+        assert "flattr" in session["logins"]
+    assert found.token_store.load("flattr", planted_uid) is None
+    # the planted token no longer works in the visitor's session
+    assert visitor.post("/flattr", data={"csrf": planted_token}).status_code == 400
+    # a second login keeps the first: tokens move to each new session
+    log_in(visitor, "ipernity")
+    with visitor.session_transaction() as session:
+        assert set(session["logins"]) == {"flattr", "ipernity"}
+        assert found.token_store.load("flattr", session["uid"]) is not None
+
+
 # -- the Flattr button -----------------------------------------------------------------
 
 
 def test_the_flattr_button_flattrs_the_page_once(app: Flask, sandbox: Sandbox) -> None:
     client = app.test_client()
-    token = csrf(client)
-    refused = client.post("/flattr", data={"csrf": token})
+    refused = client.post("/flattr", data={"csrf": csrf(client)})
     assert refused.status_code == 403 and "Log in with Flattr" in refused.text
     assert client.post("/flattr", data={}).status_code == 400  # no CSRF token
     log_in(client, "flattr")
+    token = csrf(client)  # a login issues a new session, with a new token
     before = admin_flattrs(sandbox, f"{PUBLIC_URL}/")["count"]
     done = client.post("/flattr", data={"csrf": token})
     assert done.status_code == 200 and "You flattred this page" in message(done.text)
@@ -258,22 +312,79 @@ def deliver(client: FlaskClient, body: bytes, secret: str, trigger: str) -> Any:
     return client.post("/webhooks/patreon", data=body, headers=headers)
 
 
-def test_webhooks_are_verified_and_recorded_once(app: Flask) -> None:
+def sandbox_member(app: Flask, sandbox: Sandbox, status: str) -> str:
+    """A member of the site's campaign whose status at the emulated Patreon is ``status``."""
+    found = services_of(app)
+    assert found.patreon_campaign
+    client = found.site_client("patreon")
+    member = next(iter(client.walk("members", campaign=found.patreon_campaign)))
+    client.close()
+    answer = requests.patch(
+        f"{sandbox.url('patreon')}/_admin/members/{member.id}",
+        json={"patron_status": status},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return str(member.id)
+
+
+def test_webhooks_are_verified_and_recorded_once(app: Flask, sandbox: Sandbox) -> None:
     client = app.test_client()
     client.get("/")
     secret = services_of(app).patreon_webhook_secret
     assert secret
-    body = member_body("m-1", "active_patron")
+    member_id = sandbox_member(app, sandbox, "active_patron")
+    body = member_body(member_id, "active_patron")
     assert deliver(client, body, "wrong secret", "members:create").status_code == 403
     assert deliver(client, body, secret, "members:exploded").status_code == 400
     assert events_of(app).deliveries() == []
     for _ in range(3):  # Patreon retries until it gets a 2xx: the same body again
         assert deliver(client, body, secret, "members:create").status_code == 200
     assert [d.trigger for d in events_of(app).deliveries()] == ["members:create"]
-    deliver(client, member_body("m-1", "former_patron"), secret, "members:update")
-    state = events_of(app).member("m-1")
+    sandbox_member(app, sandbox, "former_patron")
+    deliver(client, member_body(member_id, "former_patron"), secret, "members:update")
+    state = events_of(app).member(member_id)
     assert state is not None and state.patron_status == "former_patron"
     assert len(events_of(app).deliveries()) == 2
+
+
+def test_an_older_delivery_after_a_newer_one_changes_nothing(app: Flask, sandbox: Sandbox) -> None:
+    # The member left; Patreon's retry of an earlier "active" delivery arrives last.
+    client = app.test_client()
+    client.get("/")
+    secret = services_of(app).patreon_webhook_secret
+    member_id = sandbox_member(app, sandbox, "former_patron")
+    newer = member_body(member_id, "former_patron")
+    older = member_body(member_id, "active_patron")
+    assert deliver(client, newer, secret, "members:pledge:delete").status_code == 200
+    assert deliver(client, older, secret, "members:pledge:create").status_code == 200
+    state = events_of(app).member(member_id)
+    assert state is not None and state.patron_status == "former_patron"
+    assert state.last_trigger == "members:pledge:create"  # both deliveries were recorded
+    assert len(events_of(app).deliveries()) == 2
+
+
+def test_a_delivery_about_a_member_patreon_no_longer_has_records_them_gone(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/")
+    secret = services_of(app).patreon_webhook_secret
+    body = member_body("no-such-member", "active_patron")
+    assert deliver(client, body, secret, "members:update").status_code == 200
+    state = events_of(app).member("no-such-member")
+    assert state is not None and state.patron_status is None and state.amount_cents == 0
+
+
+def test_bodies_over_max_content_length_are_refused_unread(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/")
+    secret = services_of(app).patreon_webhook_secret
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = member_body("m-3", "active_patron")
+    padded = body + b" " * (limit + 1 - len(body))  # valid JSON, correctly signed
+    assert deliver(client, padded, secret, "members:create").status_code == 413
+    assert events_of(app).deliveries() == []
+    form = {"csrf": csrf(client), "padding": "x" * limit}
+    assert client.post("/logout", data=form).status_code == 413
 
 
 def test_the_sandbox_delivers_member_changes_to_the_served_app(

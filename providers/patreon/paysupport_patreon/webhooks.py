@@ -32,6 +32,10 @@ from paysupport_patreon.resources import Member, Post
 EVENT_HEADER = "X-Patreon-Event"
 SIGNATURE_HEADER = "X-Patreon-Signature"
 
+#: The largest delivery read by default: a member or post document is a few kilobytes,
+#: and the body is read whole before its signature can be checked.
+MAX_BODY = 5_000_000
+
 Secret = str | bytes
 
 
@@ -133,7 +137,7 @@ class WebhookReceiver:
     the URI the webhook was registered with.
     """
 
-    def __init__(self, secret: Secret, handler: Handler, *, max_body: int = 5_000_000) -> None:
+    def __init__(self, secret: Secret, handler: Handler, *, max_body: int = MAX_BODY) -> None:
         self.secret = secret
         self.handler = handler
         self.max_body = max_body
@@ -174,15 +178,29 @@ class WebhookReceiver:
         return "200 OK", "ok"
 
 
-def flask_view(secret: Secret, handler: Handler) -> Callable[[], Any]:
+def flask_view(secret: Secret, handler: Handler, *, max_body: int = MAX_BODY) -> Callable[[], Any]:
     """A Flask view for deliveries: ``app.add_url_rule("/patreon", view_func=flask_view(...),
-    methods=["POST"])``. Flask is imported when the view runs, so it is not a dependency."""
+    methods=["POST"])``. Flask is imported when the view runs, so it is not a dependency.
+
+    Answers as :class:`WebhookReceiver` does, including 413 for a body over
+    ``max_body`` bytes: the signature can only be checked on the whole body, so
+    without a cap anyone could make the server hold any amount in memory. At most
+    ``max_body + 1`` bytes are read, whether or not the request declares its length
+    (a chunked body declares none). Flask's ``MAX_CONTENT_LENGTH`` caps every view
+    of an app; set it too.
+    """
 
     def view() -> Any:
         from flask import request
 
+        declared = request.content_length
+        if declared is not None and declared > max_body:
+            return {"status": "body too large"}, 413
+        raw_body = request.stream.read(max_body + 1)
+        if len(raw_body) > max_body:
+            return {"status": "body too large"}, 413
         try:
-            event = parse(list(request.headers.items()), request.get_data(), secret)
+            event = parse(list(request.headers.items()), raw_body, secret)
         except InvalidSignature:
             return {"status": "bad signature"}, 403
         except PaySupportError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -162,6 +163,58 @@ def test_flask_view_verifies_before_handling() -> None:
             },
         )
     assert (ok.status_code, bad.status_code) == (200, 403) and handled == ["members:delete"]
+
+
+def flask_app(**options: int) -> tuple[Any, list[str]]:
+    """A Flask app with ``flask_view`` at ``/patreon``, and the triggers it handled."""
+    flask = pytest.importorskip("flask")
+    handled: list[str] = []
+    app = flask.Flask("hooks")
+    view = flask_view("k3y!", lambda event: handled.append(event.trigger), **options)
+    app.add_url_rule("/patreon", view_func=view, methods=["POST"])
+    return app, handled
+
+
+def padded_member(size: int) -> bytes:
+    """A member document of exactly ``size`` bytes (JSON allows trailing spaces)."""
+    body = b'{"data": {"type": "member", "id": "m1", "attributes": {}}}'
+    return body + b" " * (size - len(body))
+
+
+def signed(body: bytes) -> dict[str, str]:
+    return {"X-Patreon-Event": "members:update", "X-Patreon-Signature": sign(body, "k3y!")}
+
+
+def test_flask_view_refuses_bodies_over_the_cap_before_reading_them() -> None:
+    # The signature covers the whole body, so it is read before it can be checked:
+    # an unsigned 400 MB POST must not be held in memory. Over the cap is a 413, even
+    # for a correctly signed body, and nothing reaches the handler.
+    app, handled = flask_app(max_body=1000)
+    with serve_wsgi(app, quiet=True) as served:
+        url = f"{served.url}/patreon"
+        at_cap = padded_member(1000)
+        assert requests.post(url, data=at_cap, headers=signed(at_cap), timeout=10).ok
+        over = padded_member(1001)
+        answer = requests.post(url, data=over, headers=signed(over), timeout=10)
+        assert answer.status_code == 413 and answer.json() == {"status": "body too large"}
+        # A chunked body declares no length: it is read up to the cap, no further.
+        chunks = iter([over[:600], over[600:], b" " * 1_000_000])
+        answer = requests.post(url, data=chunks, headers=signed(over), timeout=10)
+        assert answer.status_code == 413
+        answer = requests.post(url, data=iter([at_cap[:600], at_cap[600:]]),
+                               headers=signed(at_cap), timeout=10)  # fmt: skip
+        assert answer.status_code == 200
+    assert handled == ["members:update", "members:update"]
+
+
+def test_flask_view_caps_bodies_as_the_wsgi_receiver_does_by_default() -> None:
+    app, handled = flask_app()
+    body = padded_member(5_000_001)
+    with serve_wsgi(app, quiet=True) as served:
+        answer = requests.post(f"{served.url}/patreon", data=body, headers=signed(body), timeout=30)
+    assert answer.status_code == 413 and handled == []
+    receiver = WebhookReceiver("k3y!", lambda event: None)
+    assert receiver.max_body == 5_000_000
 
 
 @given(body=st.binary(max_size=512), secret=st.text(min_size=1, max_size=40))
