@@ -9,10 +9,16 @@ all reach emulators only through this contract, never by importing a provider.
 Emulators must build every absolute URL they emit (``links.next``, redirects)
 from the request's URL root, so they work on their own port or mounted under a
 path prefix.
+
+Emulators answer whatever a client sends with a 4xx in the service's own error
+shape, never a 500: :func:`same_secret` and :func:`loads_json` are the two spots
+where Python's standard library would otherwise raise on hostile input.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -54,3 +60,25 @@ class Emulator(Protocol):
     def admin_state(self) -> dict[str, Any]:
         """A JSON-serialisable view of the emulator's state for tests and the demo."""
         ...
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a presented secret (token, signature) with the real one.
+
+    ``hmac.compare_digest`` raises ``TypeError`` for ``str`` arguments with non-ASCII
+    characters; a client that sends ``"sécret"`` must get "wrong secret", not a crash.
+    Comparing the UTF-8 bytes keeps the comparison constant-time for every input.
+    """
+    return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+def loads_json(raw: str | bytes) -> Any:
+    """``json.loads`` that reports absurd nesting as ``ValueError``, like any malformed body.
+
+    The standard parser recurses once per level, so a body of 50,000 ``[`` raises
+    ``RecursionError``; callers already turn ``ValueError`` into their 400.
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None

@@ -36,4 +36,6 @@ def verify(
 ) -> bool:
     """Whether ``signature`` is the right ``api_sig`` for ``params`` (constant-time compare)."""
     expected = sign(params, secret, method)
-    return hmac.compare_digest(expected, signature.strip().lower())
+    # Bytes, not str: compare_digest raises TypeError on non-ASCII str, and a caller may
+    # send anything as api_sig (it must be refused, not crash the verifier).
+    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode("utf-8"))

@@ -72,9 +72,9 @@ def test_documented_method_errors(client: IpernityClient, served: Served) -> Non
     with pytest.raises(InvalidRequest) as bad_value:
         client.doc.get(doc_id="not-a-number")
     assert bad_value.value.code == 3
-    with pytest.raises(IpernityError) as not_emulated:
-        client.api.methods.getList()
-    assert not_emulated.value.code == 150
+    with pytest.raises(UnknownMethod) as not_served:
+        client.post.get(post_id="1")  # listed, but with no documented response to serve
+    assert not_served.value.code == 1
 
 
 def test_rate_limits_carry_retry_after(serve: Callable[..., Served]) -> None:

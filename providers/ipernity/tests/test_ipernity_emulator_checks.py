@@ -1,15 +1,13 @@
 """Every call passes Ipernity's common checks before it reaches a method.
 
 Error codes: 1 unknown method, 100/101 api key, 102 POST required, 103 missing parameter,
-104/105 signature, 106/107 token, 108 permissions, 109 format, 150 not implemented.
+104/105 signature, 106/107 token, 108 permissions, 109 format.
 """
 
 from __future__ import annotations
 
 import requests
 from ipernity_testkit import Api, Consent, Served
-from paysupport_ipernity.catalogue import load_catalogue
-from paysupport_ipernity.emulator.handlers import HANDLERS
 from paysupport_ipernity.signing import sign
 
 from paysupport.emulation import EmulatorSettings
@@ -32,20 +30,6 @@ def test_invalid_api_key(api: Api) -> None:
 def test_unknown_method_gets_method_not_found(api: Api) -> None:
     body = api.call("doc.fly")
     assert body["api"] == {"status": "error", "code": 1, "message": "Method not found"}
-
-
-def test_documented_but_unimplemented_methods_say_so(api: Api) -> None:
-    missing = [m for m in load_catalogue() if m.name not in HANDLERS]
-    assert missing, "every method is implemented: update this test"
-    for method in missing:
-        body = api.call(
-            method.name,
-            post=method.post,
-            **{p: "1" for p in method.required_parameters if p not in ("api_key", "file")},
-        )
-        assert body["api"]["status"] == "error", method.name
-        assert body["api"]["code"] == 150, (method.name, body)
-    assert api.error("group.get", group_id="1") == 150
 
 
 def test_missing_and_invalid_signatures(api: Api) -> None:

@@ -296,3 +296,31 @@ def test_works_mounted_under_a_path_prefix(
         redirect_uri=emulator.credentials()["redirect_uri"],
     )
     assert token.status_code == 200
+
+
+def test_v1_current_user_includes_pledges_and_campaign_unasked(
+    creator_api: Api, login: Login
+) -> None:
+    # patreon-python's README: fetch_user() sends no include and finds the patron's pledge
+    # and the creator's campaign in "included" by their creator relationship.
+    creator = creator_api.get(f"{V1}/current_user").json()
+    creator_id = creator["data"]["id"]
+    (campaign,) = [i for i in creator["included"] if i["type"] == "campaign"]
+    assert campaign["id"] == CAMPAIGN
+    assert campaign["relationships"]["creator"]["data"]["id"] == creator_id
+    assert creator["data"]["relationships"]["pledges"] == {"data": []}
+
+    page = creator_api.get(f"{V1}/campaigns/{CAMPAIGN}/pledges", **{"page[count]": "1"}).json()
+    patron_id = page["data"][0]["relationships"]["patron"]["data"]["id"]
+    tokens = login.tokens(scope="identity", login_as=patron_id)
+    patron = Api(login.session, login.base, tokens["access_token"])
+    me = patron.get(f"{V1}/current_user").json()
+    (pledge,) = [i for i in me["included"] if i["type"] == "pledge"]
+    assert pledge["relationships"]["creator"]["data"]["id"] == creator_id
+    assert pledge["attributes"]["amount_cents"] > 0
+    assert me["data"]["relationships"]["campaign"] == {"data": None}
+
+    only_campaign = creator_api.get(f"{V1}/current_user", include="campaign").json()
+    assert {i["type"] for i in only_campaign["included"]} == {"campaign"}
+    nested = creator_api.get(f"{V1}/current_user", include="campaign.rewards")
+    assert nested.status_code == 400

@@ -225,3 +225,40 @@ def test_admin_state_counts_tokens_without_showing_them(
     assert state["oauth"]["tokens_issued"] == 2  # the creator's pair and this login
     assert tokens["access_token"] not in str(state)
     assert tokens["refresh_token"] not in str(state)
+
+
+def test_token_parameters_may_come_in_the_query_string_as_patreon_python_sends_them(
+    login: Login,
+) -> None:
+    # patreon-python's OAuth.get_tokens / refresh_token: requests.post(url, params=...).
+    url = f"{login.base}/api/oauth2/token"
+    client = {k: login.credentials[k] for k in ("client_id", "client_secret")}
+    code = login.code(scope="identity")
+    redirect_uri = login.credentials["redirect_uri"]
+    params = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    tokens = login.session.post(url, params={**params, **client}, timeout=10)
+    assert tokens.status_code == 200, tokens.text
+    refresh = {"grant_type": "refresh_token", "refresh_token": tokens.json()["refresh_token"]}
+    renewed = login.session.post(url, params={**refresh, **client}, timeout=10)
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["scope"] == "identity"
+
+
+def test_the_body_wins_over_the_query_string_at_the_token_endpoint(login: Login) -> None:
+    code = login.code()
+    url = f"{login.base}/api/oauth2/token"
+    wrong_in_query = {"client_secret": "not-the-secret", "code": "not-the-code"}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": login.credentials["redirect_uri"],
+        "client_id": login.credentials["client_id"],
+        "client_secret": login.credentials["client_secret"],
+    }
+    response = login.session.post(url, params=wrong_in_query, data=body, timeout=10)
+    assert response.status_code == 200, response.text
+    wrong_in_body = login.session.post(
+        url, params=body, data={"client_secret": "not-the-secret"}, timeout=10
+    )
+    assert wrong_in_body.status_code == 401
+    assert wrong_in_body.json()["error"] == "invalid_client"

@@ -12,6 +12,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from paysupport.emulation import loads_json
+
 from ._errors import invalid_parameters, invalid_request
 
 JSON_TYPE = "application/json;charset=utf-8"
@@ -45,8 +47,8 @@ def body(request: Request) -> dict[str, Any]:
         if not raw.strip():
             return {}
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+            data = loads_json(raw)
+        except ValueError:  # also bad UTF-8 and absurd nesting
             raise invalid_request("The request body is not valid JSON") from None
         if not isinstance(data, dict):
             raise invalid_request("The request body must be a JSON object")

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from paysupport.emulation import same_secret
+
 from . import _html
 from ._errors import ApiError
 from ._http import body, json_response
@@ -125,7 +127,7 @@ class OAuthEndpoints:
             auth is None
             or auth.type != "basic"
             or auth.username != self._client.client_id
-            or not secrets.compare_digest(auth.password or "", self._client.client_secret)
+            or not same_secret(auth.password, self._client.client_secret)
         ):
             return _token_error(
                 401,

@@ -16,10 +16,12 @@ Every call goes through the checks the catalogue describes, in this order: metho
 (1), ``api_key`` present (100) and valid (101), POST for methods that change things (102),
 signature present when the method is signed (104) and correct whenever one is sent (105),
 ``auth_token`` present when the method needs one (106) and valid whenever one is sent (107),
-the token's permissions against the method's (108), required parameters (103). Methods that
-pass every check but have no handler answer 150 "not implemented by the emulator". API
-errors use HTTP 200 and Ipernity's envelope; codes are listed in
-:mod:`~paysupport_ipernity.emulator.errors`.
+the token's permissions against the method's (108), required parameters (103). Methods the
+world models are answered by :mod:`~paysupport_ipernity.emulator.handlers`; the other
+catalogue methods with a documented response answer that example
+(:mod:`~paysupport_ipernity.emulator.documented`), and those without one answer code 1
+"Method not found", like an unknown method. API errors use HTTP 200 and Ipernity's envelope;
+codes are listed in :mod:`~paysupport_ipernity.emulator.errors`.
 
 Rate limiting (``settings.rate_limit`` requests per ``settings.rate_window`` seconds, per
 token, else per api key): the emulator answers **HTTP 429 with a ``Retry-After`` header**
@@ -46,6 +48,7 @@ from paysupport_ipernity.catalogue import Catalogue, load_catalogue
 from paysupport_ipernity.emulator import errors
 from paysupport_ipernity.emulator.authorize import authorize
 from paysupport_ipernity.emulator.calls import Call
+from paysupport_ipernity.emulator.documented import documented_answer
 from paysupport_ipernity.emulator.errors import ApiError
 from paysupport_ipernity.emulator.handlers import HANDLERS
 from paysupport_ipernity.emulator.ratelimit import RateLimiter
@@ -266,7 +269,11 @@ class IpernityEmulator:
         if fmt != "json":
             raise ApiError(errors.FORMAT_NOT_EMULATED, f"Format {fmt!r} is not emulated: use json")
         method = self.catalogue.get(method_name)
-        if method is None:
+        handler = HANDLERS.get(method_name)
+        if handler is None and method is not None and method.response_example:
+            handler = documented_answer
+        if method is None or handler is None:
+            # Unknown, or listed with no documented answer: Ipernity's own code 1.
             raise ApiError(errors.METHOD_NOT_FOUND, "Method not found")
         state = self.state
         api_key = params.get("api_key", "")
@@ -297,11 +304,6 @@ class IpernityEmulator:
                 continue
             if params.get(name, "") == "":
                 raise ApiError(errors.PARAMETER_MISSING, f"Missing required parameter: {name}")
-        handler = HANDLERS.get(method.name)
-        if handler is None:
-            raise ApiError(
-                errors.NOT_IMPLEMENTED, f"Method {method.name} is not implemented by the emulator"
-            )
         call = Call(
             method=method,
             params=params,

@@ -16,8 +16,10 @@ emulator's vocabulary, not Ipernity's):
 - ``101`` invalid API key, ``102`` method requires POST, ``103`` missing required
   parameter, ``106`` auth_token missing, ``107`` invalid or expired auth_token, ``108``
   token lacks a permission the method needs, ``109`` output format not emulated (only
-  ``json``), ``110`` rate limit exceeded (sent with HTTP 429), ``150`` method exists but is
-  not implemented by the emulator, ``999`` internal emulator error (sent with HTTP 500).
+  ``json``), ``110`` rate limit exceeded (sent with HTTP 429), ``999`` internal emulator
+  error (sent with HTTP 500).
+- A catalogue method with no documented response answers ``1`` "Method not found", as an
+  unknown one does: the emulator has nothing documented to answer with.
 - Method-specific: ``1`` the object named by the call does not exist or is not visible to
   the caller ("Document not found", "Album not found", "User not found", "Invalid frob"),
   ``2`` the caller may not do this to that object ("You do not own this document") or, for
@@ -36,7 +38,6 @@ __all__ = [
     "INTERNAL",
     "METHOD_NOT_FOUND",
     "NOT_FOUND",
-    "NOT_IMPLEMENTED",
     "PARAMETER_MISSING",
     "PERMISSION_DENIED",
     "POST_REQUIRED",
@@ -66,7 +67,6 @@ TOKEN_INVALID = 107
 PERMISSION_DENIED = 108
 FORMAT_NOT_EMULATED = 109
 RATE_LIMITED = 110
-NOT_IMPLEMENTED = 150
 INTERNAL = 999
 
 

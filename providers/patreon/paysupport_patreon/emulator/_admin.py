@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from paysupport.emulation import loads_json
 from paysupport_patreon import catalog as cat
 from paysupport_patreon.emulator._host import EmulatorHost
 from paysupport_patreon.emulator._jsonapi import build_document
@@ -36,7 +37,7 @@ class AdminRoutes(EmulatorHost):
     @staticmethod
     def _admin_body(request: Request) -> dict[str, Any]:
         try:
-            body = json.loads(request.get_data(as_text=True) or "{}")
+            body = loads_json(request.get_data() or b"{}")
         except ValueError:
             raise AdminError(400, "body is not valid JSON") from None
         if not isinstance(body, dict):

@@ -11,7 +11,6 @@ path prefix.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -23,7 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from paysupport.emulation import EmulatorSettings
+from paysupport.emulation import EmulatorSettings, loads_json
 from paysupport_patreon import catalog as cat
 from paysupport_patreon.emulator._admin import AdminError, AdminRoutes
 from paysupport_patreon.emulator._jsonapi import (
@@ -270,8 +269,22 @@ class PatreonEmulator(V1Routes, AdminRoutes):
         )
         return back(code=code)
 
+    @staticmethod
+    def _token_params(request: Request) -> dict[str, str]:
+        """The token request's parameters, from the query string and the form body.
+
+        RFC 6749 puts them in the form body, but Patreon's own Python library
+        (patreon-python, ``OAuth.get_tokens``/``refresh_token``) sends every one of
+        them, client secret included, in the query string of the POST, and
+        Patreon's endpoint serves it; so both are read. The body wins where both
+        name a parameter: it is where the standard says they belong, and a query
+        string may have been added by something other than the client (a proxy, a
+        redirect that kept its query).
+        """
+        return {**request.args.to_dict(), **request.form.to_dict()}
+
     def _on_token(self, request: Request) -> Response:
-        form = request.form
+        form = self._token_params(request)
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if request.authorization and request.authorization.type == "basic":
             client_id = client_id or request.authorization.username
@@ -497,7 +510,7 @@ class PatreonEmulator(V1Routes, AdminRoutes):
     @staticmethod
     def _body(request: Request) -> dict[str, Any]:
         try:
-            body = json.loads(request.get_data(as_text=True) or "null")
+            body = loads_json(request.get_data() or b"null")
         except ValueError:
             raise ApiError(400, "The request body is not valid JSON.") from None
         data = body.get("data") if isinstance(body, dict) else None

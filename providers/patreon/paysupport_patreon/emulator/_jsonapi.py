@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from paysupport.emulation import loads_json
 from paysupport_patreon.catalog import RouteSpec
 
 
@@ -241,8 +242,8 @@ def decode_cursor(cursor: str, kind: str) -> Any:
     """The position inside a cursor made by :func:`encode_cursor`; 400 when it is not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        decoded = loads_json(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError):  # ValueError covers bad UTF-8 and absurd nesting
         raise ApiError(400, "Invalid page[cursor].") from None
     if not (isinstance(decoded, list) and len(decoded) == 2 and decoded[0] == kind):
         raise ApiError(400, "page[cursor] does not belong to this listing.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import itertools
 import secrets
 import threading
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from paysupport.emulation import same_secret
 from paysupport_patreon.catalog import SCOPES
 
 CODE_LIFETIME = 600.0
@@ -119,7 +119,7 @@ def pkce_matches(verifier: str, challenge: str, method: str) -> bool:
     else:
         digest = hashlib.sha256(verifier.encode()).digest()
         computed = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    return hmac.compare_digest(computed, challenge)
+    return same_secret(computed, challenge)
 
 
 class OAuthServer:
@@ -179,7 +179,7 @@ class OAuthServer:
     # ------------------------------------------------------------- tokens
     def authenticate_client(self, client_id: str | None, secret: str | None) -> Client:
         client = self.clients.get(client_id or "")
-        if client is None or not hmac.compare_digest(client.client_secret, secret or ""):
+        if client is None or not same_secret(secret, client.client_secret):
             raise OAuthError("invalid_client", "Unknown client or wrong client_secret.", 401)
         return client
 

@@ -1,7 +1,13 @@
 """The deprecated v1 API (``/api/oauth2/api/``) the older patreon-python library calls.
 
 v1 sends every default attribute and lets ``fields[type]`` add optional ones;
-its routes link every relationship. Mixed into :class:`PatreonEmulator`.
+its routes link every relationship and, unlike v2, include related resources
+without being asked: ``current_user`` includes the user's pledges and campaign
+(patreon-python's documented ``fetch_user()`` example finds both in
+``included`` and sends no ``include``). An explicit ``include`` replaces the
+default. Dotted (nested) includes are v2's; neither the reference notes nor the
+old library's examples use them on v1, so v1 accepts only the names below.
+Mixed into :class:`PatreonEmulator`.
 """
 
 from __future__ import annotations
@@ -85,7 +91,7 @@ class V1Routes(EmulatorHost):
 
     def _on_v1_user(self, request: Request) -> Response:
         viewer = self._viewer(request)
-        query = self._v1_query(request, V1_CURRENT_USER, "")
+        query = self._v1_query(request, V1_CURRENT_USER, "pledges,campaign")
         doc = build_document(
             self.views.v1_user(viewer.user_id, viewer),
             query.include,

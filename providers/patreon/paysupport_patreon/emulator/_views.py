@@ -157,10 +157,15 @@ class Views:
         attributes = dict(self.store.user_attributes(user_id) or {})
         if viewer.user_id != user_id:
             attributes.pop("email", None)
+        # Every v1 user has both relationships, empty where they do not apply (a
+        # creator's own pledges, a patron's campaign), so ``current_user``'s default
+        # ``include=pledges,campaign`` always finds them.
         rels: dict[str, Callable[[], Resource | list[Resource] | None]] = {}
         if user_id == self.store.creator_id:
             rels["campaign"] = lambda: self.v1_campaign(self.store.campaigns[0], viewer, False)
+            rels["pledges"] = lambda: []
         else:
+            rels["campaign"] = lambda: None
             member = self.store.member_for_user(user_id)
             pledging = member is not None and self._has_pledge(member)
             rels["pledges"] = lambda: (
