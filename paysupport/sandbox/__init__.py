@@ -17,8 +17,12 @@ entry points, like providers.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from paysupport.emulation import Emulator, EmulatorSettings
@@ -49,7 +53,8 @@ class SandboxOptions:
 
     ``factories`` maps a provider name to an :data:`EmulatorFactory` used instead
     of its entry point, e.g. ``{"ipernity": lambda s: IpernityEmulator(s,
-    callback_url=app_url)}``.
+    callback_url=app_url)}``. ``data_dir`` is :attr:`Sandbox.data_dir` (a
+    temporary directory when not given).
     """
 
     seed: int = 0
@@ -63,6 +68,7 @@ class SandboxOptions:
     providers: Sequence[str] | None = None
     quiet: bool = True
     factories: Mapping[str, EmulatorFactory] = field(default_factory=dict)
+    data_dir: str | os.PathLike[str] | None = None
 
 
 class Sandbox:
@@ -73,6 +79,23 @@ class Sandbox:
         self.emulators: dict[str, Emulator] = {}
         self.injectors: dict[str, FaultInjector] = {}
         self._served: dict[str, ServedApp] = {}
+        self._temp_dir: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """Where programs using this sandbox keep what they write (tokens, ledgers).
+
+        The emulators forget everything when the sandbox stops, so a ledger or a
+        token kept elsewhere would outlive what it describes, or land among the
+        user's real ones. ``SandboxOptions.data_dir`` when given; otherwise a
+        private temporary directory, made on first use and removed by
+        :meth:`stop`.
+        """
+        if self.options.data_dir is not None:
+            return Path(self.options.data_dir)
+        if self._temp_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="paysupport-sandbox-"))
+        return self._temp_dir
 
     def start(self) -> Sandbox:
         factories: dict[str, Callable[..., Any]] = {
@@ -114,6 +137,9 @@ class Sandbox:
         for served in self._served.values():
             served.close()
         self._served.clear()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
 
     def __enter__(self) -> Sandbox:
         return self.start() if not self._served else self

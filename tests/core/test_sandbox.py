@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +18,7 @@ from paysupport.http import HttpClient, HttpOptions
 from paysupport.sandbox import FaultPlan, Sandbox, SandboxOptions, running
 from paysupport.sandbox.consent import read_consent_form
 from paysupport.sandbox.faults import FAULT_KINDS, parse_kinds
-from paysupport.sandbox.state import find_running, state_path, write_state
+from paysupport.sandbox.state import SandboxClaim, find_running, state_dir, state_path
 
 FAST = HttpOptions(retries=8, backoff_factor=0.0, backoff_jitter=0.0, read_timeout=2.0)
 
@@ -126,22 +130,120 @@ def test_a_factory_replaces_the_entry_point_for_one_sandbox() -> None:
 
 @pytest.fixture
 def recorded_sandbox() -> Iterator[Sandbox]:
-    with running(providers=["example"]) as sb:
-        write_state(sb)
+    with running(providers=["example"]) as sb, SandboxClaim() as claim:
+        claim.publish(sb)
         yield sb
-    state_path().unlink(missing_ok=True)
 
 
 def test_a_running_sandbox_is_found_by_other_commands(recorded_sandbox: Sandbox) -> None:
     found = find_running()
     assert found is not None and found.url("example") == recorded_sandbox.url("example")
     assert found.connect("example").identity().name == "Example User"
+    assert found.data_dir == recorded_sandbox.data_dir
     assert state_path().stat().st_mode & 0o777 == 0o600
 
 
-def test_a_stale_state_file_is_ignored(tmp_path: Any) -> None:
-    state_path().write_text('{"pid": 999999999, "providers": {}}')
+def test_an_embedded_sandbox_keeps_its_data_in_a_private_dir_removed_on_stop() -> None:
+    with running(providers=["example"]) as sb:
+        data = sb.data_dir
+        assert data.is_dir() and data.stat().st_mode & 0o777 == 0o700
+        assert not data.is_relative_to(Path(os.environ["XDG_DATA_HOME"]))
+    assert not data.exists()
+
+
+def test_a_second_sandbox_is_refused_naming_the_first(recorded_sandbox: Sandbox) -> None:
+    before = state_path().read_bytes()
+    with pytest.raises(ConfigError) as refused:
+        SandboxClaim(wait=0.2)
+    named = f"already running (pid {os.getpid()}: example at {recorded_sandbox.url('example')})"
+    assert named in str(refused.value)
+    assert state_path().read_bytes() == before  # the refused one wrote and removed nothing
+    found = find_running()
+    assert found is not None and found.url("example") == recorded_sandbox.url("example")
+
+
+def test_the_state_of_a_dead_sandbox_is_ignored_even_if_its_pid_is_reused() -> None:
+    # The state names a live process (this one: as if the dead sandbox's pid had been
+    # reused), but no process holds the lock any more.
+    directory = state_dir()
+    (directory / "sandbox.lock").write_text(f"{os.getpid()}\n")
+    state_path().write_text(
+        f'{{"pid": {os.getpid()}, "data_dir": "/nowhere", '
+        '"providers": {"example": {"url": "http://127.0.0.1:9", "credentials": {}}}}'
+    )
     assert find_running() is None
+    with running(providers=["example"]) as sb, SandboxClaim(wait=0.2) as claim:
+        claim.publish(sb)
+        found = find_running()
+        assert found is not None and found.url("example") == sb.url("example")
+    assert not state_path().exists()
+
+
+def test_a_sandbox_killed_with_sigkill_does_not_block_the_next() -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_CLAIM], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "claimed"
+        with pytest.raises(ConfigError, match=f"pid {holder.pid}"):
+            SandboxClaim(wait=0.2)
+        holder.kill()
+        holder.wait(10)
+        claim = SandboxClaim(wait=0.2)  # the kernel dropped the dead one's lock
+        claim.release()
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+#: A process that takes the sandbox claim, says so and waits to be killed.
+HOLD_A_CLAIM = """
+import time
+from paysupport.sandbox.state import SandboxClaim
+claim = SandboxClaim()
+print("claimed", flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_state_is_private_and_never_written_through_a_planted_symlink(
+    tmp_path: Path,
+) -> None:
+    # Another local user could write in a state directory made under umask 000 and
+    # planted symlinks to the victim's files where the sandbox writes.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    victim.chmod(0o640)
+    directory = Path(os.environ["XDG_STATE_HOME"], "paysupport")
+    directory.mkdir(mode=0o777)
+    directory.chmod(0o777)
+    for name in ("sandbox.json", "sandbox.lock", "sandbox-data"):
+        (directory / name).symlink_to(victim if name != "sandbox-data" else tmp_path)
+    previous = os.umask(0)
+    try:
+        with running(providers=["example"]) as sb, SandboxClaim() as claim:
+            claim.publish(sb)
+            assert find_running() is not None
+            for name, mode in (("sandbox.json", 0o600), ("sandbox.lock", 0o600)):
+                info = (directory / name).lstat()
+                assert not (directory / name).is_symlink() and info.st_mode & 0o777 == mode
+            assert claim.data_dir.lstat().st_mode & 0o777 == 0o700
+            assert not claim.data_dir.is_symlink()
+    finally:
+        os.umask(previous)
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert victim.read_text() == "precious" and victim.stat().st_mode & 0o777 == 0o640
+    assert tmp_path.is_dir() and victim.exists()  # the planted data dir link was not emptied
+
+
+def test_a_state_dir_others_may_write_in_is_not_trusted(tmp_path: Path) -> None:
+    with running(providers=["example"]) as sb, SandboxClaim() as claim:
+        claim.publish(sb)
+        state_path().parent.chmod(0o777)
+        try:
+            assert find_running() is None
+        finally:
+            state_path().parent.chmod(0o700)
 
 
 def test_consent_forms_are_read_like_a_browser_would() -> None:

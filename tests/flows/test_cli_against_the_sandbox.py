@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from paysupport.sandbox import Sandbox, SandboxOptions
-from paysupport.sandbox.state import state_path, write_state
+from paysupport.sandbox.state import SandboxClaim
+from tests.core.feeds_kit import podcast_feed
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +28,16 @@ def running_sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def recorded(running_sandbox: Sandbox) -> Iterator[Sandbox]:
-    write_state(running_sandbox)  # what `paysupport sandbox` does in another terminal
-    yield running_sandbox
-    state_path().unlink(missing_ok=True)
+    with SandboxClaim() as claim:  # what `paysupport sandbox` does in another terminal
+        claim.publish(running_sandbox)
+        yield running_sandbox
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "paysupport.cli", *args], capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-m", "paysupport.cli", *args],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("provider", ["patreon", "flattr", "ipernity"])
@@ -87,3 +92,48 @@ def test_the_demo_runs_every_provider_end_to_end() -> None:
     for provider in ("patreon", "flattr", "ipernity"):
         assert f"\n{provider} at http://127.0.0.1:" in demo.stdout
     print(f"demo took {elapsed:.1f} s")  # the goal is < 30 s; benchmarks/ tracks it
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    """An environment whose home and temporary directories are empty folders of the test."""
+    for name in ("home", "tmp"):
+        (tmp_path / name).mkdir()
+    return {**os.environ, "HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path / "tmp")}
+
+
+def feed_with_flattr_links(tmp_path: Path) -> str:
+    link = "https://flattr.com/submit/auto?user_id=flattr&url={url}&title=Episode+{{n}}"
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(podcast_feed(2, link=link.format(url=quote("https://show.example/ep{n}"))))
+    return str(feed)
+
+
+def real_data_dir() -> Path:
+    return Path(os.environ["XDG_DATA_HOME"], "paysupport")
+
+
+def test_sandbox_runs_keep_their_ledger_in_the_running_sandbox(
+    recorded: Sandbox, home: dict[str, str], tmp_path: Path
+) -> None:
+    feed = feed_with_flattr_links(tmp_path)
+    supported = cli("--sandbox", "support-feed", feed, "--guid", "ep-1", "--json", env=home)
+    assert supported.returncode == 0, supported.stderr
+    assert json.loads(supported.stdout)["summary"] == {"supported": 1}
+    post = ("--sandbox", "publish", "--url", "https://blog.example/kept", "--title", "Kept")
+    assert json.loads(cli(*post, "--json", env=home).stdout)["status"] == "created"
+    assert json.loads(cli(*post, "--json", env=home).stdout)["status"] == "unchanged"
+    assert (recorded.data_dir / "ledger.sqlite3").exists()
+    assert not real_data_dir().exists() and os.listdir(home["HOME"]) == []
+
+
+def test_embedded_sandbox_runs_leave_no_data_behind(home: dict[str, str], tmp_path: Path) -> None:
+    feed = feed_with_flattr_links(tmp_path)
+    supported = cli("--sandbox", "support-feed", feed, "--guid", "ep-1", "--json", env=home)
+    assert supported.returncode == 0, supported.stderr
+    assert "starting an embedded one" in supported.stderr
+    published = cli("--sandbox", "publish", "--url", "https://blog.example/p", "--title", "P",
+                    "--json", env=home)  # fmt: skip
+    assert json.loads(published.stdout)["status"] == "created", published.stderr
+    assert not real_data_dir().exists() and os.listdir(home["HOME"]) == []
+    assert os.listdir(home["TMPDIR"]) == []  # the embedded sandbox's data went with it

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ import requests
 from paysupport.errors import StateMismatch
 from paysupport.login import frob_login, oauth_login
 from paysupport.sandbox import Sandbox, SandboxOptions, answer_consent
-from paysupport.sandbox.state import find_running
+from paysupport.sandbox.state import RunningSandbox, find_running, state_path
 
 
 @pytest.fixture(scope="module")
@@ -76,25 +78,81 @@ def test_frob_login_waits_for_the_person(sandbox: Sandbox) -> None:
     assert token.access_token and client.identity().provider == "ipernity"
 
 
+@pytest.fixture
+def commands() -> Iterator[list[subprocess.Popen[str]]]:
+    """Started `paysupport sandbox` processes, killed at the end whatever the test did."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def start(commands: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "paysupport.cli", "sandbox", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    commands.append(process)
+    return process
+
+
+def found_once_serving(server: subprocess.Popen[str], timeout: float = 60) -> RunningSandbox:
+    """Wait for the state file, as `paysupport --sandbox ...` in another terminal would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = find_running()
+        if running is not None and running.pid == server.pid:
+            return running
+        assert server.poll() is None, f"the sandbox exited: {server.communicate()[1]}"
+        time.sleep(0.1)
+    raise AssertionError("the sandbox never recorded itself")
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
-def test_the_sandbox_command_serves_until_stopped(stop: signal.Signals) -> None:
-    command = [sys.executable, "-m", "paysupport.cli", "sandbox", "--members", "50"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    lines = []
-    for line in server.stdout:
-        lines.append(line)
-        if "Ctrl-C to stop" in line:
-            break
-    output = "".join(lines)
-    exports = dict(re.findall(r"export (PAYSUPPORT_\w+_BASE_URL)=(\S+)", output))
-    assert set(exports) >= {f"PAYSUPPORT_{p}_BASE_URL" for p in ("PATREON", "FLATTR", "IPERNITY")}
-    running = find_running()
-    assert running is not None and running.pid == server.pid
-    url = exports["PAYSUPPORT_FLATTR_BASE_URL"]
+def test_the_sandbox_command_serves_until_stopped(
+    stop: signal.Signals,
+    commands: list[subprocess.Popen[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A state path longer than the 80 columns rich assumes for a pipe: printed unwrapped.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / ("a-long-state-directory-" * 5)))
+    monkeypatch.setenv("COLUMNS", "80")
+    server = start(commands, "--members", "50")
+    running = found_once_serving(server)
+    url = running.url("flattr")
     assert requests.get(f"{url}/rest/v2/categories", timeout=5).status_code == 200
     os.kill(server.pid, stop)
-    assert server.wait(20) == 0
-    assert find_running() is None
+    output, errors = server.communicate(timeout=20)
+    assert server.returncode == 0, errors
+    assert find_running() is None and not state_path().exists()
+    assert not running.data_dir.exists()  # what --sandbox commands wrote went with it
+    exports = dict(re.findall(r"export (PAYSUPPORT_\w+_BASE_URL)=(\S+)", output))
+    assert set(running.names) >= {"patreon", "flattr", "ipernity"}
+    assert exports == {f"PAYSUPPORT_{n.upper()}_BASE_URL": running.url(n) for n in running.names}
+    assert f"state: {state_path()}" in output.splitlines()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/rest/v2/categories", timeout=5)
+
+
+def test_a_second_sandbox_is_refused_and_a_killed_one_does_not_block_the_next(
+    commands: list[subprocess.Popen[str]],
+) -> None:
+    first = start(commands, "--provider", "flattr")
+    running = found_once_serving(first)
+    recorded = state_path().read_bytes()
+    second = subprocess.run(
+        [sys.executable, "-m", "paysupport.cli", "sandbox", "--provider", "flattr"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert second.returncode == 2 and len(second.stderr.strip().splitlines()) == 1
+    assert f"already running (pid {first.pid}: flattr at {running.url('flattr')})" in second.stderr
+    assert state_path().read_bytes() == recorded  # neither overwritten nor deleted
+    assert requests.get(f"{running.url('flattr')}/rest/v2/categories", timeout=5).ok
+    first.kill()  # SIGKILL: no clean-up at all, its state file stays behind
+    first.wait(10)
+    assert state_path().exists() and find_running() is None
+    third = start(commands, "--provider", "flattr")
+    assert found_once_serving(third).url("flattr") != ""
+    third.send_signal(signal.SIGTERM)
+    assert third.wait(20) == 0
