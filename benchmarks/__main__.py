@@ -1,7 +1,7 @@
 """``python -m benchmarks``: every measurement, a table of ratios, ``docs/performance.md``.
 
 Options: ``--quick`` (fewer rounds, CI-sized reliability, shorter rate window),
-``--only P1,P3,R`` (a subset), ``--no-write`` (print only).
+``--only P1,P3,R,R2`` (a subset), ``--no-write`` (print only).
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_cli, bench_jsonapi, bench_memory, bench_ratelimit, bench_walks
+from benchmarks import (
+    bench_cli,
+    bench_jsonapi,
+    bench_memory,
+    bench_podcast,
+    bench_ratelimit,
+    bench_walks,
+)
 from benchmarks.reliability import reliability
 from benchmarks.results import Result, plot, print_table, skipped, write_markdown
 
@@ -27,6 +34,7 @@ SUITES: dict[str, Callable[[bool], list[Result]]] = {
     "P5": bench_cli.p5,
     "P6": bench_ratelimit.p6,
     "R": reliability,
+    "R2": bench_podcast.r2,
 }
 
 NOTES = (
@@ -57,6 +65,9 @@ NOTES = (
     "P6 minimum: (ceil(N / L) - 1) windows, plus the last window's requests at their "
     "unlimited speed. Flattr's X-RateLimit-Reset is a whole-second timestamp, so a client "
     "can only wait to the next second: up to 1 s lost per window.",
+    "R2: the scenarios of `tests/flows/test_podcast_exactly_once.py` at full size (1,000 "
+    "episodes and 30 kills; 10 budget races; 5 runs killed in another container), through "
+    "`paysupport support-feed` processes against the Flattr emulator with 20-300 ms per answer.",
     "R: `tests/reliability` run by pytest; in CI they run at 2,000 items per provider and 500 "
     "examples per property, here at full size (10,000 and 10,000).",
     "Seed libraries: PyPI `patreon` 0.5.0 and `pyipernity` run from a virtual environment of "
@@ -67,7 +78,7 @@ NOTES = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
-    parser.add_argument("--only", default="", help="comma-separated: P1..P6, R")
+    parser.add_argument("--only", default="", help="comma-separated: P1..P6, R, R2")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/")
     args = parser.parse_args(argv)
     wanted = [k.strip().upper() for k in args.only.split(",") if k.strip()] or list(SUITES)

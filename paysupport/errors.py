@@ -43,6 +43,44 @@ class ConfigError(PaySupportError):
         super().__init__(message + where, provider=provider)
 
 
+class TokenStoreError(ConfigError):
+    """The token store cannot be used: unreadable, unwritable, locked, or holding a damaged entry.
+
+    ``store`` names the store (its file, or the keyring service), ``key`` the
+    entry (``provider:account``) when one is concerned, ``reason`` what went wrong. It is a
+    :class:`ConfigError` because the fix is on the machine, not at the provider;
+    the text says what to do and never carries a token.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        store: str,
+        key: str | None = None,
+        provider: str | None = None,
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.reason = message
+        entry = f"entry {key!r} of " if key else ""
+        super().__init__(f"token store {entry}{store}: {message}", provider=provider)
+
+
+class LedgerError(PaySupportError):
+    """The support ledger cannot be used: damaged, locked too long, or not writable.
+
+    ``path`` is the ledger file. Nothing is requested from a provider while the
+    ledger cannot record the intent, so no support is made twice; a support made
+    just before the ledger failed is settled by the next run, through the
+    provider's own "already supported" answer.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"ledger {path}: {message}")
+
+
 class ProviderNotFound(PaySupportError):
     """No installed provider has this name; ``installed`` lists the ones that are."""
 
@@ -81,6 +119,19 @@ class Timeout(TransportError):
     """The server did not answer within the configured connect or read timeout."""
 
 
+class DeadlineExceeded(Timeout):
+    """The whole request outlasted its deadline (``HttpOptions.deadline``), ``deadline`` seconds.
+
+    Connect and read timeouts bound each wait, not the total: a body trickling one
+    byte a second never trips a read timeout. The deadline covers every attempt,
+    retry sleep, redirect and the reading of the body.
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, deadline: float) -> None:
+        self.deadline = deadline
+        super().__init__(message, provider=provider)
+
+
 class ResponseFormatError(PaySupportError):
     """The answer was not what the API speaks: an HTML page, a truncated or non-JSON body.
 
@@ -101,6 +152,41 @@ class ResponseFormatError(PaySupportError):
         if excerpt:
             detail += f": {excerpt!r}"
         super().__init__(detail, provider=provider)
+
+
+class ResponseTooLarge(ResponseFormatError):
+    """The body is larger than ``HttpOptions.max_body_bytes`` (``limit``); reading stopped there.
+
+    No answer of the APIs paysupport speaks comes near the limit, so a larger one
+    is a misbehaving server or a wrong URL, not data worth holding in memory.
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, status: int | None = None, limit: int
+    ) -> None:
+        self.limit = limit
+        super().__init__(message, provider=provider, status=status)
+
+
+class RedirectRefused(ResponseFormatError):
+    """The server redirected a request where paysupport will not follow.
+
+    A POST (a token request, a signed call) never follows a redirect: its body
+    carries secrets (``client_secret``, ``refresh_token``, ``api_sig``...) that
+    would be sent again to the new address. Other requests follow redirects only
+    within their origin (scheme, host and port). ``location`` is the redacted target.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = None,
+        location: str = "",
+    ) -> None:
+        self.location = location
+        super().__init__(message, provider=provider, status=status)
 
 
 class HTTPError(PaySupportError):
@@ -203,18 +289,23 @@ __all__ = [
     "AlreadySupported",
     "AuthError",
     "ConfigError",
+    "DeadlineExceeded",
     "HTTPError",
     "InsufficientScope",
     "InvalidRequest",
     "InvalidToken",
+    "LedgerError",
     "NotFound",
     "PaySupportError",
     "ProviderNotFound",
     "RateLimited",
+    "RedirectRefused",
     "ResponseFormatError",
+    "ResponseTooLarge",
     "StateMismatch",
     "Timeout",
     "TokenExpired",
+    "TokenStoreError",
     "TransportError",
     "Unsupported",
 ]

@@ -1,11 +1,14 @@
 """Read podcast and blog feeds, and find each episode's payment links.
 
 Feeds come from strangers, so everything here assumes hostility: a size cap
-on what is read, feedparser's tolerant parser (malformed XML still yields what
-can be read, and a feed with nothing readable is a :class:`FeedError`), and
-links other than ``http(s)`` kept out of the payment links and reported per
-episode. Nothing in this module sends a request except fetching the feed
-itself.
+on what is read (streamed, so a huge answer is never held whole), a total
+deadline (a body trickling a byte a second cannot hold the run), redirects
+bounded and never followed from the internet into loopback, private or
+link-local addresses, no proxies or netrc credentials taken from the
+environment, feedparser's tolerant parser (malformed XML still yields what can
+be read, and a feed with nothing readable is a :class:`FeedError`), and links
+other than ``http(s)`` kept out of the payment links and reported per episode.
+Nothing in this module sends a request except fetching the feed itself.
 
 Payment links are, per episode: ``<atom:link rel="payment">`` and
 ``<link rel="payment">``, ``<podcast:funding url=...>``, and plain links that
@@ -15,21 +18,29 @@ the channel's.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import socket
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import requests
+import urllib3
 
 from paysupport.errors import PaySupportError
 
 #: Feeds larger than this are refused (a podcast feed of 1,000 episodes is ~5 MB).
 MAX_FEED_BYTES = 20 * 1024 * 1024
+#: The whole fetch (every redirect and the body) must end within this many seconds.
+FEED_DEADLINE = 60.0
+#: Redirects followed at most (feeds move, but not five times).
+MAX_REDIRECTS = 5
 SAFE_SCHEMES = ("http", "https")
 #: A URL scheme (two letters or more, so a Windows drive letter is still a path).
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
@@ -61,6 +72,8 @@ class Episode:
     payment_links: list[PaymentLink] = field(default_factory=list)
     #: Problems found with this entry (an unsafe link, say); the entry is still usable.
     problems: list[str] = field(default_factory=list)
+    #: The identity of the feed it came from (see :attr:`Feed.identity`).
+    feed: str = ""
 
 
 @dataclass
@@ -72,6 +85,10 @@ class Feed:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     #: Set when the XML was malformed but some of it could be read.
     warning: str | None = None
+    #: What tells this feed apart from others using the same guids: its
+    #: ``atom:link rel="self"``, else the URL or absolute path it was read from,
+    #: else its channel ``<link>``.
+    identity: str = ""
 
 
 def is_safe_url(url: str) -> bool:
@@ -89,25 +106,19 @@ def load_feed_bytes(
     max_bytes: int = MAX_FEED_BYTES,
     session: requests.Session | None = None,
     timeout: float = 30.0,
+    deadline: float = FEED_DEADLINE,
 ) -> bytes:
-    """The feed's bytes from an http(s) URL or a file, refusing more than ``max_bytes``."""
+    """The feed's bytes from an http(s) URL or a file, refusing more than ``max_bytes``.
+
+    ``timeout`` bounds each wait for the server, ``deadline`` the whole fetch.
+    Without ``session``, one that ignores the environment's proxies and netrc
+    is used (a feed is public: no credentials of the user's are sent with it).
+    """
     text = os.fspath(source)
     if _URL_SCHEME.match(text):
         if not is_safe_url(text):
             raise FeedError(f"refusing to fetch {text!r}: only http(s) feeds are read")
-        http = session or requests.Session()
-        try:
-            with http.get(text, stream=True, timeout=timeout) as response:
-                if response.status_code != 200:
-                    raise FeedError(f"feed {text} answered HTTP {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_content(65536):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise FeedError(f"feed {text} is larger than {max_bytes} bytes")
-                return bytes(body)
-        except requests.RequestException as exc:
-            raise FeedError(f"feed {text} could not be fetched: {type(exc).__name__}") from None
+        return _fetch(text, max_bytes, session, timeout, deadline)
     path = Path(text)
     try:
         with path.open("rb") as handle:
@@ -119,9 +130,133 @@ def load_feed_bytes(
     return data
 
 
+def _fetch(
+    url: str,
+    max_bytes: int,
+    session: requests.Session | None,
+    timeout: float,
+    deadline: float,
+) -> bytes:
+    http = session
+    if http is None:
+        http = requests.Session()
+        http.trust_env = False  # no proxies, no netrc credentials from the environment
+    give_up = time.monotonic() + deadline
+    origin = _address_kinds(urlsplit(url).hostname or "")
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            wait = _left(url, give_up, deadline, timeout)
+            response = http.get(url, stream=True, allow_redirects=False, timeout=wait)
+            with response:
+                location = response.headers.get("Location")
+                if response.is_redirect and location:
+                    url = _redirect_target(url, location, origin)
+                    continue
+                if response.status_code != 200:
+                    raise FeedError(f"feed {url} answered HTTP {response.status_code}")
+                return _read_body(url, response, max_bytes, give_up, deadline, timeout)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise FeedError(f"feed {url} could not be fetched: {type(exc).__name__}") from None
+    finally:
+        if session is None:
+            http.close()
+    raise FeedError(f"feed {url}: more than {MAX_REDIRECTS} redirects, not followed further")
+
+
+def _left(url: str, give_up: float, deadline: float, timeout: float) -> float:
+    """Seconds the next wait may take: the per-wait timeout, cut to what the deadline leaves."""
+    left = give_up - time.monotonic()
+    if left <= 0:
+        raise FeedError(f"feed {url} took longer than {deadline:g} s; not read")
+    return min(timeout, left)
+
+
+def _read_body(
+    url: str,
+    response: requests.Response,
+    max_bytes: int,
+    give_up: float,
+    deadline: float,
+    timeout: float,
+) -> bytes:
+    """Stream the body: stop at ``max_bytes`` and at the deadline, whatever the server does."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FeedError(f"feed {url} is larger than {max_bytes} bytes ({declared} announced)")
+    raw = response.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    body = bytearray()
+    while True:
+        wait = _left(url, give_up, deadline, timeout)
+        if sock is not None:
+            sock.settimeout(wait)  # no single read may outlive the deadline
+        # read1: whatever arrived (one read), so a trickling body is checked between bytes
+        chunk = raw.read1(65536, decode_content=True)
+        if not chunk:
+            return bytes(body)
+        body += chunk
+        if len(body) > max_bytes:
+            raise FeedError(f"feed {url} is larger than {max_bytes} bytes")
+
+
+def _address_kinds(host: str) -> set[str]:
+    """What kind of place ``host`` resolves to: public, private, loopback or forbidden."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return set()
+    kinds = set()
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address.is_loopback:
+            kinds.add("loopback")
+        elif (
+            address.is_link_local
+            or address.is_multicast
+            or address.is_unspecified
+            or address.is_reserved
+        ):
+            kinds.add("forbidden")  # cloud metadata (169.254.169.254), 0.0.0.0...
+        elif address.is_private:
+            kinds.add("private")
+        else:
+            kinds.add("public")
+    return kinds
+
+
+def _redirect_target(url: str, location: str, origin: set[str]) -> str:
+    """Where a redirect may lead: http(s), and only into the kind of network the feed is on.
+
+    A feed on the internet may not send the fetcher to loopback or private
+    addresses (the user's router, a local admin page); a feed served on
+    127.0.0.1 (the sandbox) may redirect within loopback. Link-local and other
+    special addresses are never followed.
+    """
+    target = urljoin(url, location)
+    if not is_safe_url(target):
+        raise FeedError(f"feed {url} redirects to {target[:80]!r}: only http(s) is followed")
+    kinds = _address_kinds(urlsplit(target).hostname or "")
+    if not kinds:
+        raise FeedError(f"feed {url} redirects to {target}, whose host cannot be resolved")
+    allowed = {"public"} | (origin - {"forbidden"})
+    if not kinds <= allowed:
+        where = ", ".join(sorted(kinds - allowed))
+        raise FeedError(
+            f"refusing to follow the redirect of feed {url} to {target}: it leads to a"
+            f" {where} address; fetch that URL directly if you trust it"
+        )
+    return target
+
+
 def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
     """Parse a feed from a URL, a path or bytes into episodes with payment links."""
     data = source if isinstance(source, bytes) else load_feed_bytes(source, **load)
+    origin = ""
+    if not isinstance(source, bytes):
+        text = os.fspath(source)
+        origin = text if _URL_SCHEME.match(text) else str(Path(text).resolve())
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("version"):
@@ -134,11 +269,15 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
             raise FeedError(f"not a readable feed ({warning})")
     channel = parsed.get("feed") or {}
     channel_links = _payment_links(channel, [])
+    self_link = next(
+        (str(k.get("href")) for k in channel.get("links") or [] if k.get("rel") == "self"), None
+    )
     feed = Feed(
         title=str(channel.get("title") or ""),
         link=_safe(channel.get("link")),
         episodes=[],
         warning=warning,
+        identity=_safe(self_link) or origin or _safe(channel.get("link")) or "",
     )
     seen: set[str] = set()
     for position, entry in enumerate(entries):
@@ -163,6 +302,7 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
                 summary=entry.get("summary"),
                 payment_links=links,
                 problems=problems,
+                feed=feed.identity,
             )
         )
     return feed
@@ -202,20 +342,64 @@ def _is_auto_submit(url: str) -> bool:
     return parts.path.rstrip("/").endswith("/submit/auto")
 
 
-def match_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) -> list[Episode]:
-    """Episodes matching guids, enclosure URLs, or files (by enclosure file name)."""
-    wanted: set[str] = set()
+@dataclass
+class Downloads:
+    """Which episodes were downloaded, and the file names that could be several episodes."""
+
+    episodes: list[Episode]
+    #: A file name shared by several episodes' enclosures, with those episodes.
+    ambiguous: dict[str, list[Episode]] = field(default_factory=dict)
+
+
+def find_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) -> Downloads:
+    """Episodes matching guids, enclosure URLs, or files named like one episode's enclosure.
+
+    A file name identifies an episode only when exactly one episode has an
+    enclosure of that name: many feeds call every file ``audio.mp3`` under a
+    per-episode path, and one such download must not count for all of them.
+    Those names are returned in :attr:`Downloads.ambiguous`.
+    """
+    by_guid = {e.guid: e for e in feed.episodes}
+    by_url = {url: e for e in feed.episodes for url in e.enclosures}
+    by_name: dict[str, list[Episode]] = {}
+    for episode in feed.episodes:
+        for name in dict.fromkeys(_file_name(url) for url in episode.enclosures):
+            by_name.setdefault(name, []).append(episode)
+    chosen: dict[str, Episode] = {}
+    ambiguous: dict[str, list[Episode]] = {}
+
+    def by_file(name: str) -> None:
+        matches = by_name.get(name, [])
+        if len(matches) == 1:
+            chosen.setdefault(matches[0].guid, matches[0])
+        elif matches:
+            ambiguous[name] = matches
+
     for item in downloaded:
         text = os.fspath(item)
-        path = Path(text)
-        if "://" not in text and path.is_dir():
-            wanted.update(p.name for p in path.iterdir() if p.is_file())
+        if text in by_guid:
+            chosen.setdefault(text, by_guid[text])
+        elif text in by_url:
+            chosen.setdefault(by_url[text].guid, by_url[text])
+        elif _URL_SCHEME.match(text):
+            continue  # a URL that is no enclosure of this feed
+        elif (path := Path(text).expanduser()).is_dir():
+            for child in path.iterdir():
+                if child.is_file():
+                    by_file(child.name)
         else:
-            wanted.add(text)
-            wanted.add(path.name)
-    chosen = []
-    for episode in feed.episodes:
-        names = {urlsplit(e).path.rsplit("/", 1)[-1] for e in episode.enclosures}
-        if episode.guid in wanted or wanted & set(episode.enclosures) or wanted & names:
-            chosen.append(episode)
-    return chosen
+            by_file(path.name)
+    episodes = [e for e in feed.episodes if e.guid in chosen]
+    unresolved = {
+        name: [e for e in matches if e.guid not in chosen] for name, matches in ambiguous.items()
+    }
+    return Downloads(episodes, {name: m for name, m in unresolved.items() if m})
+
+
+def match_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) -> list[Episode]:
+    """The episodes of :func:`find_downloaded`, without the ambiguous file names."""
+    return find_downloaded(feed, downloaded).episodes
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])

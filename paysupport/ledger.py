@@ -1,21 +1,46 @@
 """A durable record of supports and registrations, so each happens at most once.
 
-The podcatcher writes its *intent* (a claim on (provider, account, guid))
-before asking the provider, and the *outcome* after. A run killed in
-between leaves a claim whose owner is dead; the next run takes it over and
+The podcatcher writes its *intent* (a claim on provider, account, feed and
+guid) before asking the provider, and the *outcome* after. A run killed in
+between leaves a claim whose owner is gone; a later run takes it over and
 asks again, and the provider's own "already supported" refusal
 (:class:`~paysupport.errors.AlreadySupported`) proves the first attempt
 landed. So no support is made twice and none that was made is forgotten,
-across crashes, retries and concurrent runs (a claim held by a live process
-is left alone).
+across crashes, retries and concurrent runs.
 
-Claims are taken in an ``IMMEDIATE`` SQLite transaction: two processes cannot
-both claim one episode.
+What a claim can tell about its owner:
+
+* **on this host**: the owner is ``host:pid:start`` (the process' start time,
+  so a recycled pid does not pass for the dead owner). A dead owner's claim is
+  taken over at once; a live owner's is left alone until its *lease* runs out,
+  then reported as stuck (an error, not ``busy``).
+* **on another host** (another container, another machine): nothing can be
+  checked, so the claim is left alone until its lease runs out, then taken
+  over. The lease (10 minutes) is far longer than one support request can
+  last (its timeouts are seconds), so an expired lease means a dead run.
+
+Everything that must not race is one ``IMMEDIATE`` SQLite transaction: two
+processes cannot both claim one episode, and the monthly budget is counted
+(supports made this month plus live claims) in the same transaction that
+claims, so concurrent runs cannot overspend it.
+
+Episodes are keyed by feed identity and guid (two feeds may both call their
+first episode "1"). The same guid with the same payment target seen through
+another feed identity (a feed read once by URL, once from a file) is the same
+episode. The payment target is recorded: when it changes for a key the claim
+says ``conflict`` instead of skipping silently. Ledgers written before feeds
+were told apart are migrated in place: their rows keep their meaning under the
+empty feed identity and are adopted by the first feed whose episode has the
+same guid and payment target.
+
+SQLite failures (a damaged file, a lock held too long, a read-only disk) are
+raised as :class:`~paysupport.errors.LedgerError` with what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import sqlite3
@@ -25,16 +50,25 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from paysupport.errors import LedgerError
 from paysupport.tokens import default_data_dir
 
 #: States of an entry. ``claimed`` is an intent whose outcome is not known yet.
 CLAIMED, DONE, FAILED, MANUAL = "claimed", "done", "failed", "manual"
 SETTLED = (DONE, MANUAL)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS supports (
+#: How long a claim protects an episode from other runs (seconds).
+LEASE_SECONDS = 600.0
+#: How long to wait for another process' write transaction (seconds).
+LOCK_TIMEOUT = 60.0
+#: ``PRAGMA user_version`` of the current schema: 2 keys supports by feed as well.
+SCHEMA_VERSION = 2
+
+_SUPPORTS = """
+CREATE TABLE supports (
     provider TEXT NOT NULL,
     account TEXT NOT NULL,
+    feed TEXT NOT NULL DEFAULT '',
     guid TEXT NOT NULL,
     url TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -43,8 +77,11 @@ CREATE TABLE IF NOT EXISTS supports (
     detail TEXT,
     claimed_at REAL,
     finished_at REAL,
-    PRIMARY KEY (provider, account, guid)
-);
+    lease_until REAL,
+    PRIMARY KEY (provider, account, feed, guid)
+)
+"""
+_REGISTRATIONS = """
 CREATE TABLE IF NOT EXISTS registrations (
     provider TEXT NOT NULL,
     account TEXT NOT NULL,
@@ -54,14 +91,25 @@ CREATE TABLE IF NOT EXISTS registrations (
     detail TEXT,
     updated_at REAL NOT NULL,
     PRIMARY KEY (provider, account, url)
-);
+)
 """
+#: Columns of schema 1, copied as they are when migrating (their feed becomes '').
+_V1_COLUMNS = (
+    "provider, account, guid, url, state, owner, attempts, detail, claimed_at, finished_at"
+)
+_ENTRY = (
+    "SELECT provider, account, feed, guid, url, state, owner, attempts, detail, finished_at,"
+    " claimed_at, lease_until FROM supports"
+)
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One row of the supports table."""
+
     provider: str
     account: str
+    feed: str
     guid: str
     url: str
     state: str
@@ -69,119 +117,376 @@ class Entry:
     attempts: int
     detail: str | None
     finished_at: float | None
+    claimed_at: float | None = None
+    lease_until: float | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer of :meth:`Ledger.claim`.
+
+    ``taken`` is true when this process now holds the claim and must ask the
+    provider, then call :meth:`Ledger.finish` or :meth:`Ledger.release` with
+    ``feed`` (the feed identity of the row claimed, which may be another feed's
+    row for the same episode). Otherwise ``status`` says why not:
+    ``settled`` (done before), ``failed`` (refused before), ``busy`` (a live run
+    holds it), ``stuck`` (a live process has held it past its lease),
+    ``conflict`` (the recorded payment target differs) or ``budget`` (the
+    monthly budget is spent, counting live claims).
+    """
+
+    taken: bool
+    status: str
+    feed: str
+    entry: Entry | None = None
+    detail: str | None = None
 
 
 def default_path() -> Path:
     return default_data_dir() / "ledger.sqlite3"
 
 
+def _start_time(pid: int) -> str | None:
+    """The process' start time in clock ticks since boot (Linux), or ``None`` if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces and parentheses: split after the last ')'
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def owner_of(pid: int) -> str:
+    """``host:pid:start``: what process ``pid`` of this host records as a claim's owner."""
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or ''}"
+
+
 def this_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return owner_of(os.getpid())
 
 
-def owner_alive(owner: str | None) -> bool:
-    """Whether the process that claimed an entry still runs (on this host)."""
+def owner_alive(owner: str | None) -> bool | None:
+    """Whether the process that claimed an entry still runs: ``None`` when it cannot be told.
+
+    Only processes of this host can be checked; a recycled pid is told apart by
+    its start time. Owners written by older versions (``host:pid``) are checked
+    by pid alone.
+    """
     if not owner:
         return False
-    host, _, pid = owner.rpartition(":")
+    parts = owner.split(":")
+    if len(parts) >= 3:
+        host, pid_text, start = ":".join(parts[:-2]), parts[-2], parts[-1]
+    else:
+        host, pid_text, start = owner.rpartition(":")[0], owner.rpartition(":")[2], ""
     if host != socket.gethostname():
-        return True  # another machine's claim: assume alive, it is not ours to take
+        return None
     try:
-        os.kill(int(pid), 0)
+        pid = int(pid_text)
+        os.kill(pid, 0)
     except (ValueError, ProcessLookupError):
         return False
     except PermissionError:
-        return True
+        pass  # another user's process: it exists
+    if start:
+        now_start = _start_time(pid)
+        if now_start is not None and now_start != start:
+            return False  # the pid was recycled: the owner is gone
     return True
 
 
 class Ledger:
-    """The SQLite ledger (platform data directory unless ``path`` is given)."""
+    """The SQLite ledger (platform data directory unless ``path`` is given).
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    ``timeout`` is how long to wait for another process' lock before raising
+    :class:`~paysupport.errors.LedgerError`; ``lease`` how long a claim keeps
+    other runs off an episode.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = LOCK_TIMEOUT,
+        lease: float = LEASE_SECONDS,
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=60)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)  # executescript manages its own transaction
-        finally:
-            db.close()
+        self.timeout = timeout
+        self.lease = lease
+        with self._guard():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._migrate(db)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                db.close()
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
 
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Create the tables, or bring a ledger of an older version to this schema in place."""
+        db.execute(_REGISTRATIONS)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(supports)")]
+        if not columns:
+            db.execute(_SUPPORTS)
+        elif "feed" not in columns:
+            # schema 1 keyed supports by (provider, account, guid): rebuild with the feed
+            # in the key, every row kept under the empty ("unknown") feed identity.
+            db.execute("ALTER TABLE supports RENAME TO supports_v1")
+            db.execute(_SUPPORTS)
+            db.execute(
+                f"INSERT INTO supports ({_V1_COLUMNS}, feed)"
+                f" SELECT {_V1_COLUMNS}, '' FROM supports_v1"
+            )
+            db.execute("DROP TABLE supports_v1")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite's and the file system's errors into a LedgerError saying what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise LedgerError(self._advice(exc), path=str(self.path)) from None
+        except OSError as exc:
+            raise LedgerError(self._advice(exc), path=str(self.path)) from None
+
+    def _advice(self, exc: Exception) -> str:
+        text = str(exc) if not isinstance(exc, OSError) else (exc.strerror or str(exc))
+        lowered = text.lower()
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in lowered or "busy" in lowered):
+            return (
+                f"still locked by another process after {self.timeout:g} s; wait for the other"
+                " paysupport run to finish (or stop it) and run again"
+            )
+        if (
+            "readonly" in lowered
+            or "read-only" in lowered
+            or (isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM))
+        ):
+            return (
+                f"cannot be written ({text}); make its folder writable or choose another file"
+                " with --ledger"
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered
+        ):
+            return (
+                f"is damaged ({text}); move it aside (keep it: it records what was supported)"
+                " and run again: a fresh ledger asks the providers again, and they refuse"
+                " what was already supported"
+            )
+        if isinstance(exc, OSError):
+            return f"cannot be opened ({text}); check the path or choose another with --ledger"
+        return f"failed ({type(exc).__name__}: {text}); run again, or choose another with --ledger"
+
     @contextlib.contextmanager
     def _connect(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        with self._guard():
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                db.close()
 
     # -- supports ---------------------------------------------------------------------
 
-    def get(self, provider: str, account: str, guid: str) -> Entry | None:
+    def get(self, provider: str, account: str, guid: str, feed: str = "") -> Entry | None:
         with self._connect() as db:
             row = db.execute(
-                "SELECT provider, account, guid, url, state, owner, attempts, detail, finished_at"
-                " FROM supports WHERE provider = ? AND account = ? AND guid = ?",
-                (provider, account, guid),
+                _ENTRY + " WHERE provider = ? AND account = ? AND feed = ? AND guid = ?",
+                (provider, account, feed, guid),
             ).fetchone()
         return Entry(*row) if row else None
 
     def claim(
-        self, provider: str, account: str, guid: str, url: str, *, retry_failed: bool = False
-    ) -> tuple[bool, Entry | None]:
-        """Take the entry for this process; ``(False, entry)`` when it is settled or busy."""
-        owner = this_owner()
+        self,
+        provider: str,
+        account: str,
+        guid: str,
+        url: str,
+        *,
+        feed: str = "",
+        retry_failed: bool = False,
+        accept_new_target: bool = False,
+        month_budget: tuple[float, int] | None = None,
+    ) -> Claim:
+        """Take the episode for this process, or say why not (see :class:`Claim`).
+
+        ``month_budget`` is ``(since, limit)``: the claim is refused when supports
+        finished since ``since`` plus claims taken since then (other than this
+        episode's) reach ``limit``. ``accept_new_target`` claims an episode whose
+        recorded payment target differs from ``url`` (a second, deliberate payment).
+        """
+        owner, now = this_owner(), time.time()
         with self._connect(immediate=True) as db:
-            row = db.execute(
-                "SELECT provider, account, guid, url, state, owner, attempts, detail, finished_at"
-                " FROM supports WHERE provider = ? AND account = ? AND guid = ?",
-                (provider, account, guid),
-            ).fetchone()
-            entry = Entry(*row) if row else None
+            entry, key_feed = self._find(db, provider, account, feed, guid, url)
+            new_target = entry is not None and entry.url != url and entry.state != FAILED
+            if entry is not None and new_target:
+                if not accept_new_target:
+                    return Claim(
+                        False,
+                        "conflict",
+                        key_feed,
+                        entry,
+                        f"the ledger recorded this episode (guid {guid!r}) with payment target"
+                        f" {entry.url} ({entry.state}); the feed now says {url}. Check it, then"
+                        " run with --accept-new-target to support the new target too",
+                    )
+                if entry.feed == "" and feed:
+                    entry, key_feed = None, feed  # a legacy row of another feed: keep it apart
             if entry is not None:
-                if entry.state in SETTLED or (entry.state == FAILED and not retry_failed):
-                    return False, entry
-                if entry.state == CLAIMED and entry.owner != owner and owner_alive(entry.owner):
-                    return False, entry
+                refusal = self._refusal(
+                    entry, key_feed, owner, now, retry_failed=retry_failed, new_target=new_target
+                )
+                if refusal is not None:
+                    return refusal
+            if month_budget is not None:
+                since, limit = month_budget
+                used = db.execute(
+                    "SELECT COUNT(*) FROM supports WHERE ((state = ? AND finished_at >= ?)"
+                    " OR (state = ? AND claimed_at >= ?))"
+                    " AND NOT (provider = ? AND account = ? AND feed = ? AND guid = ?)",
+                    (DONE, since, CLAIMED, since, provider, account, key_feed, guid),
+                ).fetchone()[0]
+                if used >= limit:
+                    return Claim(
+                        False,
+                        "budget",
+                        key_feed,
+                        entry,
+                        f"monthly budget reached ({used} of {limit}, counting runs in progress)",
+                    )
             db.execute(
-                "INSERT INTO supports (provider, account, guid, url, state, owner, attempts,"
-                " claimed_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
-                " ON CONFLICT (provider, account, guid) DO UPDATE SET state = excluded.state,"
-                " owner = excluded.owner, attempts = supports.attempts + 1,"
-                " claimed_at = excluded.claimed_at, url = excluded.url",
-                (provider, account, guid, url, CLAIMED, owner, time.time()),
+                "INSERT INTO supports (provider, account, feed, guid, url, state, owner,"
+                " attempts, claimed_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+                " ON CONFLICT (provider, account, feed, guid) DO UPDATE SET"
+                " state = excluded.state, owner = excluded.owner,"
+                " attempts = supports.attempts + 1, claimed_at = excluded.claimed_at,"
+                " lease_until = excluded.lease_until, url = excluded.url",
+                (provider, account, key_feed, guid, url, CLAIMED, owner, now, now + self.lease),
             )
-        return True, entry
+        return Claim(True, "claimed", key_feed, entry)
+
+    def _find(
+        self, db: sqlite3.Connection, provider: str, account: str, feed: str, guid: str, url: str
+    ) -> tuple[Entry | None, str]:
+        """This episode's row and its feed identity (see the module's docstring)."""
+        rows = [
+            Entry(*row)
+            for row in db.execute(
+                _ENTRY + " WHERE provider = ? AND account = ? AND guid = ?",
+                (provider, account, guid),
+            )
+        ]
+        exact = next((e for e in rows if e.feed == feed), None)
+        if exact is not None:
+            return exact, feed
+        same_target = [e for e in rows if e.url == url]
+        legacy = next((e for e in same_target if e.feed == ""), None)
+        if legacy is not None and feed:
+            db.execute(  # adopt the migrated row: from now on it belongs to this feed
+                "UPDATE supports SET feed = ? WHERE provider = ? AND account = ? AND feed = ''"
+                " AND guid = ?",
+                (feed, provider, account, guid),
+            )
+            return Entry(**{**legacy.__dict__, "feed": feed}), feed
+        if same_target:
+            return same_target[0], same_target[0].feed  # the same episode through another feed
+        unknown_feed = next((e for e in rows if e.feed == ""), None)
+        if unknown_feed is not None:
+            return unknown_feed, ""  # recorded before feeds were told apart: a conflict
+        return None, feed
+
+    def _refusal(
+        self,
+        entry: Entry,
+        feed: str,
+        owner: str,
+        now: float,
+        *,
+        retry_failed: bool,
+        new_target: bool,
+    ) -> Claim | None:
+        """Why this process may not claim ``entry`` now, or ``None`` when it may."""
+        if entry.state == CLAIMED:
+            return self._held(entry, feed, owner, now)
+        if new_target:
+            return None  # accepted: the new target is supported as well
+        if entry.state in SETTLED:
+            return Claim(False, "settled", feed, entry, entry.detail)
+        if entry.state == FAILED and not retry_failed:
+            return Claim(False, "failed", feed, entry, entry.detail)
+        return None
+
+    def _held(self, entry: Entry, feed: str, owner: str, now: float) -> Claim | None:
+        """``busy`` or ``stuck`` when another run still holds the claim; ``None`` when free."""
+        if entry.owner is None or entry.owner == owner:
+            return None
+        alive = owner_alive(entry.owner)
+        lease_until = entry.lease_until or (entry.claimed_at or 0.0) + self.lease
+        if alive is False or (alive is None and now >= lease_until):
+            return None  # a dead run's claim: ask the provider again, its answer settles it
+        if now < lease_until:
+            return Claim(
+                False, "busy", feed, entry, f"another run ({entry.owner}) is supporting it"
+            )
+        held = now - (entry.claimed_at or now)
+        return Claim(
+            False,
+            "stuck",
+            feed,
+            entry,
+            f"claimed {held:.0f} s ago by process {entry.owner}, which still runs past the"
+            f" {self.lease:g} s lease: if it hangs, stop it; the next run settles the episode"
+            " with the provider",
+        )
 
     def finish(
-        self, provider: str, account: str, guid: str, state: str, detail: str | None = None
+        self,
+        provider: str,
+        account: str,
+        guid: str,
+        state: str,
+        detail: str | None = None,
+        *,
+        feed: str = "",
     ) -> None:
         """Record the outcome of this process' claim."""
         with self._connect(immediate=True) as db:
             db.execute(
-                "UPDATE supports SET state = ?, detail = ?, finished_at = ?, owner = NULL"
-                " WHERE provider = ? AND account = ? AND guid = ?",
-                (state, detail, time.time(), provider, account, guid),
+                "UPDATE supports SET state = ?, detail = ?, finished_at = ?, owner = NULL,"
+                " lease_until = NULL"
+                " WHERE provider = ? AND account = ? AND feed = ? AND guid = ?",
+                (state, detail, time.time(), provider, account, feed, guid),
             )
 
-    def release(self, provider: str, account: str, guid: str, detail: str) -> None:
+    def release(
+        self, provider: str, account: str, guid: str, detail: str, *, feed: str = ""
+    ) -> None:
         """Give a claim back unsettled (a transient error): the next run asks again."""
         with self._connect(immediate=True) as db:
             db.execute(
-                "UPDATE supports SET owner = NULL, detail = ?"
-                " WHERE provider = ? AND account = ? AND guid = ? AND state = ?",
-                (detail, provider, account, guid, CLAIMED),
+                "UPDATE supports SET owner = NULL, lease_until = NULL, detail = ?"
+                " WHERE provider = ? AND account = ? AND feed = ? AND guid = ? AND state = ?",
+                (detail, provider, account, feed, guid, CLAIMED),
             )
 
     def done_since(self, since: float, provider: str | None = None) -> int:
@@ -196,16 +501,13 @@ class Ledger:
         return int(count)
 
     def entries(self, provider: str | None = None) -> list[Entry]:
-        query = (
-            "SELECT provider, account, guid, url, state, owner, attempts, detail, finished_at"
-            " FROM supports"
-        )
+        query = _ENTRY
         params: tuple[str, ...] = ()
         if provider is not None:
             query += " WHERE provider = ?"
             params = (provider,)
         with self._connect() as db:
-            return [Entry(*row) for row in db.execute(query + " ORDER BY guid", params)]
+            return [Entry(*row) for row in db.execute(query + " ORDER BY feed, guid", params)]
 
     # -- registrations -------------------------------------------------------------------
 

@@ -6,6 +6,11 @@ the :class:`~paysupport.ledger.Ledger`, asks the provider to support it, and
 records the outcome. Links no installed provider handles are reported and
 never requested; providers that cannot support through their API (Patreon)
 are reported as ``manual`` with the page to open, not as failures.
+
+The monthly budget is counted by the ledger in the transaction that claims,
+so concurrent runs (one per download, as podcatcher hooks start them) cannot
+overspend it. When the ledger itself fails (:class:`~paysupport.errors.LedgerError`)
+the run stops: nothing more is requested, and each episode left says so.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from paysupport.errors import (
     AlreadySupported,
     AuthError,
     HTTPError,
+    LedgerError,
     PaySupportError,
     RateLimited,
     ResponseFormatError,
     TransportError,
 )
-from paysupport.feeds import Episode, Feed, PaymentLink, match_downloaded, read_feed
-from paysupport.ledger import DONE, FAILED, Ledger, month_start
+from paysupport.feeds import Episode, Feed, PaymentLink, find_downloaded, read_feed
+from paysupport.ledger import DONE, FAILED, Claim, Ledger, month_start
 from paysupport.provider import Capability, Client, ProviderInfo
 from paysupport.registry import available, connect
 from paysupport.routing import provider_for_url
@@ -39,6 +45,7 @@ STATUSES = (
     "dry-run",
     "budget",
     "busy",
+    "conflict",
     "no-link",
     "failed",
     "error",
@@ -87,6 +94,8 @@ class Podcatcher:
     budget: Budget = field(default_factory=Budget)
     dry_run: bool = False
     retry_failed: bool = False
+    #: Support an episode again when its payment target changed since it was recorded.
+    accept_new_target: bool = False
     providers: list[ProviderInfo] | None = None
     _clients: dict[str, Client] = field(default_factory=dict, repr=False)
     _locked_out: dict[str, str] = field(default_factory=dict, repr=False)
@@ -116,15 +125,16 @@ class Podcatcher:
                 manual = manual or _Route(link, info)
         return supportable, manual, unknown
 
-    def _budget_left(self) -> bool:
-        if self.budget.per_run is not None and self._supported >= self.budget.per_run:
-            return False
-        if self.budget.per_month is not None:
-            return self.ledger.done_since(month_start()) < self.budget.per_month
-        return True
+    def _run_budget_left(self) -> bool:
+        return self.budget.per_run is None or self._supported < self.budget.per_run
 
     def support_episode(self, episode: Episode) -> Outcome:
-        """Support one episode (at most once, ever); never raises for provider errors."""
+        """Support one episode (at most once, ever); never raises for provider errors.
+
+        Raises :class:`~paysupport.errors.LedgerError` when the ledger cannot
+        record the intent (nothing was requested then) or the outcome (its
+        message says the support was made; the next run settles it).
+        """
         outcome = Outcome(episode.guid, episode.title, "no-link")
         route, manual, unknown = self._route(episode)
         if route is None:
@@ -146,8 +156,8 @@ class Podcatcher:
         if name in self._locked_out:
             outcome.status, outcome.detail = "error", self._locked_out[name]
             return outcome
-        if not self._budget_left():
-            outcome.status, outcome.detail = "budget", "support budget reached"
+        if not self._run_budget_left():
+            outcome.status, outcome.detail = "budget", "support budget of this run reached"
             return outcome
         try:
             client = self._client(name)
@@ -156,55 +166,71 @@ class Podcatcher:
             outcome.status, outcome.detail = "error", str(exc)
             return outcome
         account = client.account
-        claimed, entry = self.ledger.claim(
-            name, account, episode.guid, route.link.url, retry_failed=self.retry_failed
+        month = (
+            (month_start(), self.budget.per_month) if self.budget.per_month is not None else None
         )
-        if not claimed:
-            assert entry is not None
-            outcome.status = (
-                "busy"
-                if entry.state == "claimed"
-                else ("already" if entry.state == DONE else entry.state)
-            )
-            outcome.detail = entry.detail
+        claim = self.ledger.claim(
+            name,
+            account,
+            episode.guid,
+            route.link.url,
+            feed=episode.feed,
+            retry_failed=self.retry_failed,
+            accept_new_target=self.accept_new_target,
+            month_budget=month,
+        )
+        if not claim.taken:
+            outcome.status, outcome.detail = _refused(claim)
             return outcome
-        return self._attempt(client, name, account, episode, route, outcome)
+        try:
+            return self._attempt(client, name, account, claim.feed, episode, route, outcome)
+        except LedgerError as exc:
+            if outcome.status == "supported" or outcome.status == "already":
+                raise LedgerError(
+                    f"{episode.title!r} was supported through {name}, but the ledger could not"
+                    f" record it ({exc.message}); the next run settles it with the provider",
+                    path=exc.path,
+                ) from None
+            raise
 
     def _attempt(
         self,
         client: Client,
         name: str,
         account: str,
+        feed: str,
         episode: Episode,
         route: _Route,
         outcome: Outcome,
     ) -> Outcome:
+        """Ask the provider, then record the outcome (``outcome.status`` is set first)."""
+        guid = episode.guid
         try:
             client.support(route.link.url)
         except AlreadySupported as exc:
-            self.ledger.finish(name, account, episode.guid, DONE, f"already supported: {exc}")
             outcome.status, outcome.detail = "already", "the provider already had this support"
+            self.ledger.finish(name, account, guid, DONE, f"already supported: {exc}", feed=feed)
         except (TransportError, RateLimited, ResponseFormatError) as exc:
-            self.ledger.release(name, account, episode.guid, str(exc))
             outcome.status, outcome.detail = "error", f"will retry next run: {exc}"
+            self.ledger.release(name, account, guid, str(exc), feed=feed)
         except AuthError as exc:
-            self.ledger.release(name, account, episode.guid, str(exc))
             self._locked_out[name] = f"not authorized: {exc}"
             outcome.status, outcome.detail = "error", str(exc)
+            self.ledger.release(name, account, guid, str(exc), feed=feed)
         except HTTPError as exc:
             if exc.status is not None and exc.status >= 500:
-                self.ledger.release(name, account, episode.guid, str(exc))
                 outcome.status, outcome.detail = "error", f"will retry next run: {exc}"
+                self.ledger.release(name, account, guid, str(exc), feed=feed)
             else:
-                self.ledger.finish(name, account, episode.guid, FAILED, str(exc))
                 outcome.status, outcome.detail = "failed", str(exc)
+                self.ledger.finish(name, account, guid, FAILED, str(exc), feed=feed)
         except PaySupportError as exc:
-            self.ledger.finish(name, account, episode.guid, FAILED, str(exc))
             outcome.status, outcome.detail = "failed", str(exc)
+            self.ledger.finish(name, account, guid, FAILED, str(exc), feed=feed)
         else:
-            self.ledger.finish(name, account, episode.guid, DONE)
             self._supported += 1
             outcome.status = "supported"
+            self.ledger.finish(name, account, guid, DONE, feed=feed)
         return outcome
 
     def support_feed(
@@ -217,12 +243,36 @@ class Podcatcher:
         """Support the feed's downloaded episodes (or the given guids, or every episode)."""
         parsed = feed if isinstance(feed, Feed) else read_feed(feed)
         episodes = parsed.episodes
+        ambiguous: dict[str, list[Episode]] = {}
         if downloaded is not None:
-            episodes = match_downloaded(parsed, downloaded)
-        if guids is not None:
-            wanted = set(guids)
+            found = find_downloaded(parsed, downloaded)
+            episodes, ambiguous = found.episodes, found.ambiguous
+        wanted = set(guids) if guids is not None else None
+        if wanted is not None:
             episodes = [e for e in episodes if e.guid in wanted]
-        outcomes = [self.support_episode(episode) for episode in episodes]
+        outcomes: list[Outcome] = []
+        for position, episode in enumerate(episodes):
+            try:
+                outcomes.append(self.support_episode(episode))
+            except LedgerError as exc:
+                outcomes.append(Outcome(episode.guid, episode.title, "error", detail=str(exc)))
+                outcomes += [
+                    Outcome(e.guid, e.title, "error", detail="not attempted: the ledger failed")
+                    for e in episodes[position + 1 :]
+                ]
+                break
+        for name, matches in ambiguous.items():
+            outcomes += [
+                Outcome(
+                    e.guid,
+                    e.title,
+                    "error",
+                    detail=f"the downloaded file {name!r} could be any of {len(matches)} episodes"
+                    " with files of that name; name the episode with --guid",
+                )
+                for e in matches
+                if wanted is None or e.guid in wanted
+            ]
         outcomes += [
             Outcome(f"entry #{position}", "(unreadable entry)", "error", detail=reason)
             for position, reason in parsed.rejected
@@ -252,3 +302,13 @@ def summarize(outcomes: Iterable[Outcome]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return {k: v for k, v in counts.items() if v}
+
+
+def _refused(claim: Claim) -> tuple[str, str | None]:
+    """The outcome status and detail of an episode the ledger did not let this run claim."""
+    if claim.status == "settled":
+        entry = claim.entry
+        return ("already" if entry is None or entry.state == DONE else entry.state), claim.detail
+    if claim.status == "stuck":
+        return "error", claim.detail
+    return claim.status, claim.detail

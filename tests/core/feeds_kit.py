@@ -11,8 +11,13 @@ def podcast_feed(
     link: str = "https://tips.example/show/{n}",
     funding: str | None = None,
     channel_payment: str | None = None,
+    guid: str = "ep-{n}",
+    enclosure: str = "https://cdn.show.example/ep{n}.mp3",
 ) -> bytes:
-    """An RSS 2.0 feed whose episode ``n`` has a payment link formatted from ``link``."""
+    """An RSS 2.0 feed whose episode ``n`` has a payment link formatted from ``link``.
+
+    ``guid`` and ``enclosure`` are formatted with ``n`` too.
+    """
     items = []
     for n in range(1, episodes + 1):
         extra = (
@@ -22,9 +27,10 @@ def podcast_feed(
         )
         payment = f'<atom:link rel="payment" href={quoteattr(link.format(n=n))}/>' if link else ""
         items.append(
-            f"<item><title>Episode {n}</title><guid>ep-{n}</guid>"
+            f"<item><title>Episode {n}</title><guid>{escape(guid.format(n=n))}</guid>"
             f"<link>https://show.example/{n}</link>{payment}{extra}"
-            f'<enclosure url="https://cdn.show.example/ep{n}.mp3" length="1" type="audio/mpeg"/>'
+            f"<enclosure url={quoteattr(enclosure.format(n=n))}"
+            ' length="1" type="audio/mpeg"/>'
             "</item>"
         )
     channel_link = (

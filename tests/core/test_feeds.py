@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from paysupport.feeds import FeedError, is_safe_url, match_downloaded, read_feed
+from paysupport.feeds import FeedError, find_downloaded, is_safe_url, match_downloaded, read_feed
 from paysupport.testing import serve_wsgi
 from tests.core.feeds_kit import podcast_feed
 
@@ -100,3 +103,113 @@ def test_downloaded_episodes_by_guid_url_or_file(tmp_path: Path) -> None:
     assert [e.guid for e in match_downloaded(feed, ["ep-1"])] == ["ep-1"]
     by_url = match_downloaded(feed, ["https://cdn.show.example/ep3.mp3"])
     assert [e.guid for e in by_url] == ["ep-3"]
+
+
+def test_a_file_name_shared_by_several_episodes_matches_none_of_them(tmp_path: Path) -> None:
+    feed = read_feed(podcast_feed(5, enclosure="https://cdn.show.example/{n}/audio.mp3"))
+    (tmp_path / "audio.mp3").write_bytes(b"x")
+    found = find_downloaded(feed, [tmp_path])
+    assert found.episodes == []
+    assert [e.guid for e in found.ambiguous["audio.mp3"]] == [f"ep-{n}" for n in range(1, 6)]
+    by_url = find_downloaded(feed, ["https://cdn.show.example/3/audio.mp3"])
+    assert [e.guid for e in by_url.episodes] == ["ep-3"] and by_url.ambiguous == {}
+
+
+class Recorder:
+    """A WSGI app answering a small feed and remembering what it was asked."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.requests.append(dict(environ))
+        start_response("200 OK", [("Content-Type", "application/rss+xml")])
+        return [podcast_feed(2)]
+
+
+def redirecting(routes: dict[str, str]) -> Any:
+    """A WSGI app redirecting each path in ``routes`` and serving a feed elsewhere."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        target = routes.get(environ["PATH_INFO"])
+        if target is not None:
+            start_response("302 Found", [("Location", target)])
+            return [b""]
+        start_response("200 OK", [("Content-Type", "application/rss+xml")])
+        return [podcast_feed(1)]
+
+    return app
+
+
+def test_a_body_trickling_a_byte_at_a_time_cannot_outlive_the_deadline() -> None:
+    def trickle(environ: object, start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "application/rss+xml")])
+        for byte in podcast_feed(1)[:40]:
+            time.sleep(0.25)
+            yield bytes([byte])
+
+    with serve_wsgi(trickle) as served:  # type: ignore[arg-type]
+        started = time.monotonic()
+        with pytest.raises(FeedError, match=r"took longer than 1\.5 s"):
+            read_feed(served.url + "/feed.xml", deadline=1.5)
+        assert time.monotonic() - started < 2.5
+
+
+def test_a_huge_answer_is_refused_without_reading_it() -> None:
+    sent = [0]
+
+    def huge(environ: object, start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Length", str(400 * 1024 * 1024))])
+        for _ in range(400 * 16):
+            sent[0] += 65536
+            yield b"\0" * 65536
+
+    with (
+        serve_wsgi(huge) as served,  # type: ignore[arg-type]
+        pytest.raises(FeedError, match="larger than 20971520 bytes"),
+    ):
+        read_feed(served.url + "/feed.xml")
+    assert sent[0] < 20 * 1024 * 1024  # the client stopped at the headers, not at 20 MB
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "forbidden"),  # cloud metadata
+        ("http://10.255.255.1/feed.xml", "private"),  # the local network
+        ("http://0.0.0.0:9/feed.xml", "forbidden"),
+    ],
+)
+def test_redirects_from_the_feed_never_lead_into_other_networks(target: str, kind: str) -> None:
+    with serve_wsgi(redirecting({"/feed.xml": target})) as served:
+        started = time.monotonic()
+        with pytest.raises(FeedError, match=f"refusing to follow .* a {kind} address"):
+            read_feed(served.url + "/feed.xml")
+        assert time.monotonic() - started < 2  # refused, not tried
+
+
+def test_redirects_are_followed_within_the_feeds_own_network_a_few_times() -> None:
+    routes = {"/old.xml": "/feed.xml", **{f"/hop{n}": f"/hop{n + 1}" for n in range(10)}}
+    with serve_wsgi(redirecting(routes)) as served:
+        assert [e.guid for e in read_feed(served.url + "/old.xml").episodes] == ["ep-1"]
+        assert len(read_feed(served.url + "/hop5").episodes) == 1  # five redirects
+        with pytest.raises(FeedError, match="more than 5 redirects"):
+            read_feed(served.url + "/hop4")
+
+
+def test_the_environments_proxies_and_netrc_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy, origin = Recorder(), Recorder()
+    with serve_wsgi(proxy) as proxy_served, serve_wsgi(origin) as served:  # type: ignore[arg-type]
+        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.setenv(name, proxy_served.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        netrc = tmp_path / "netrc"
+        netrc.write_text("machine 127.0.0.1 login alice password hunter2-secret\n")
+        netrc.chmod(0o600)
+        monkeypatch.setenv("NETRC", str(netrc))
+        assert len(read_feed(served.url + "/feed.xml").episodes) == 2
+    assert proxy.requests == []
+    assert [r.get("HTTP_AUTHORIZATION") for r in origin.requests] == [None]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 import pytest
 
 from paysupport.feeds import read_feed
-from paysupport.ledger import CLAIMED, DONE, FAILED, Ledger
+from paysupport.ledger import CLAIMED, DONE, FAILED, Ledger, owner_of
 from paysupport.podcatcher import Budget, Podcatcher, summarize
 from paysupport.routing import provider_for_url
 from paysupport.sandbox import Sandbox, SandboxOptions
@@ -59,26 +62,75 @@ def test_a_crash_after_the_support_is_settled_by_the_providers_refusal(
     episode = read_feed(podcast_feed(1)).episodes[0]
     client = sandbox.connect("example")
     client.support("https://tips.example/show/1")  # the support landed...
-    ledger.claim("example", client.account, episode.guid, "https://tips.example/show/1")
-    with ledger._connect() as db:  # ...then the process died holding its claim
-        db.execute("UPDATE supports SET owner = 'elsewhere-dead:999999999'")
-    with ledger._connect() as db:
-        db.execute(
-            "UPDATE supports SET owner = ?", (f"{__import__('socket').gethostname()}:999999999",)
-        )
+    claim_as(ledger, episode, f"{socket.gethostname()}:999999999:1")  # ...then its run died
     outcome = catcher(sandbox, ledger).support_episode(episode)
     assert outcome.status == "already"
-    entry = ledger.get("example", client.account, episode.guid)
+    entry = ledger.get("example", client.account, episode.guid, feed=episode.feed)
     assert entry is not None and entry.state == DONE
     assert len(supports(sandbox)) == 1
+
+
+def claim_as(ledger: Ledger, episode: Any, owner: str, *, age: float = 0.0) -> None:
+    """Leave ``episode`` claimed as if by ``owner`` (another process), ``age`` seconds ago."""
+    url = episode.payment_links[0].url
+    ledger.claim("example", "default", episode.guid, url, feed=episode.feed)
+    with ledger._connect() as db:
+        db.execute(
+            "UPDATE supports SET owner = ?, claimed_at = claimed_at - ?, lease_until = ?",
+            (owner, age, time.time() - age + ledger.lease),
+        )
+
+
+def test_a_claim_of_a_run_killed_on_another_host_expires_with_its_lease(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    landed, lost = read_feed(podcast_feed(2)).episodes
+    sandbox.connect("example").support(landed.payment_links[0].url)
+    for episode in (landed, lost):  # a container killed mid-support, once after the support
+        claim_as(ledger, episode, "container-7f3a:1:4242")
+    run = catcher(sandbox, ledger)
+    assert [run.support_episode(e).status for e in (landed, lost)] == ["busy", "busy"]
+
+    for episode in (landed, lost):  # eleven minutes later, the lease has run out
+        claim_as(ledger, episode, "container-7f3a:1:4242", age=ledger.lease + 60)
+    run = catcher(sandbox, ledger)
+    assert [run.support_episode(e).status for e in (landed, lost)] == ["already", "supported"]
+    assert len(supports(sandbox)) == 2
+
+
+def test_a_recycled_pid_does_not_pass_for_the_dead_owner(sandbox: Sandbox, tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    episode = read_feed(podcast_feed(1)).episodes[0]
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as stranger:
+        try:  # the dead owner had this pid, but started at another time
+            claim_as(ledger, episode, owner_of(stranger.pid).rsplit(":", 1)[0] + ":12345")
+            assert catcher(sandbox, ledger).support_episode(episode).status == "supported"
+        finally:
+            stranger.kill()
+    assert len(supports(sandbox)) == 1
+
+
+def test_a_claim_held_past_its_lease_by_a_live_process_is_an_error(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    episode = read_feed(podcast_feed(1)).episodes[0]
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as hung:
+        try:
+            claim_as(ledger, episode, owner_of(hung.pid), age=ledger.lease + 60)
+            outcome = catcher(sandbox, ledger).support_episode(episode)
+        finally:
+            hung.kill()
+    assert outcome.status == "error"
+    assert "past the 600 s lease" in (outcome.detail or "")
+    assert supports(sandbox) == {}
 
 
 def test_a_claim_held_by_a_live_process_is_left_alone(sandbox: Sandbox, tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3")
     episode = read_feed(podcast_feed(1)).episodes[0]
-    ledger.claim("example", "default", episode.guid, "u")
-    with ledger._connect() as db:
-        db.execute("UPDATE supports SET owner = ?", (f"{socket.gethostname()}:1",))
+    claim_as(ledger, episode, owner_of(1))
     assert catcher(sandbox, ledger).support_episode(episode).status == "busy"
     assert supports(sandbox) == {}
 
@@ -119,7 +171,7 @@ def test_permanent_refusals_are_failures_not_retried(sandbox: Sandbox, tmp_path:
     entry = ledger.entries()[0]
     assert entry.state == CLAIMED and entry.owner is None
     assert catcher(sandbox, ledger).support_feed(feed)[0].status == "supported"
-    ledger.finish("example", "default", "ep-1", FAILED, "refused")
+    ledger.finish("example", "default", "ep-1", FAILED, "refused", feed=feed.identity)
     assert catcher(sandbox, ledger).support_feed(feed)[0].status == "failed"
 
 
@@ -151,3 +203,85 @@ def test_two_concurrent_runs_never_support_twice(sandbox: Sandbox, tmp_path: Pat
     assert [run.exitcode for run in runs] == [0, 0]
     assert len(supports(sandbox)) == 40
     assert {e.state for e in Ledger(path).entries()} == {DONE}
+
+
+def test_two_feeds_using_the_same_guids_are_told_apart(sandbox: Sandbox, tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    for show in ("a", "b"):  # both number their episodes "1" and "2"
+        feed = tmp_path / f"{show}.xml"
+        feed.write_bytes(podcast_feed(2, guid="{n}", link=f"https://tips.example/{show}/{{n}}"))
+        assert summarize(catcher(sandbox, ledger).support_feed(feed)) == {"supported": 2}
+    assert len(supports(sandbox)) == 4
+    again = catcher(sandbox, ledger).support_feed(tmp_path / "b.xml")
+    assert summarize(again) == {"already": 2}
+
+
+def test_a_changed_payment_target_is_reported_not_skipped(sandbox: Sandbox, tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    catcher(sandbox, ledger).support_feed(read_feed(podcast_feed(1)))
+    moved = read_feed(podcast_feed(1, link="https://tips.example/moved/{n}"))
+    outcome = catcher(sandbox, ledger).support_feed(moved)[0]
+    assert outcome.status == "conflict"
+    assert "https://tips.example/show/1" in (outcome.detail or "")
+    assert "--accept-new-target" in (outcome.detail or "")
+    accepted = catcher(sandbox, ledger, accept_new_target=True).support_feed(moved)[0]
+    assert accepted.status == "supported"
+    assert sorted(supports(sandbox)) == [
+        "https://tips.example/moved/1",
+        "https://tips.example/show/1",
+    ]
+
+
+def test_a_download_named_like_every_episode_supports_none(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    feed = read_feed(podcast_feed(5, enclosure="https://cdn.show.example/{n}/audio.mp3"))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "audio.mp3").write_bytes(b"x")
+    outcomes = catcher(sandbox, Ledger(tmp_path / "l.db")).support_feed(
+        feed, downloaded=[downloads]
+    )
+    assert summarize(outcomes) == {"error": 5}
+    assert "could be any of 5 episodes" in (outcomes[0].detail or "")
+    assert supports(sandbox) == {}
+
+
+def _budget_run(
+    url: str, api_key: str, ledger_path: str, guid: str, barrier: Any, out: Any
+) -> None:
+    """One podcatcher hook run: support one episode with a monthly budget of 2."""
+    from paysupport.registry import connect
+    from paysupport.tokens import MemoryTokenStore
+
+    barrier.wait()
+    outcomes = Podcatcher(
+        connect=lambda name: connect(
+            name, base_url=url, api_key=api_key, token_store=MemoryTokenStore()
+        ),
+        ledger=Ledger(ledger_path),
+        budget=Budget(per_month=2),
+    ).support_feed(read_feed(podcast_feed(6)), guids=[guid])
+    out.put(outcomes[0].status)
+
+
+def test_concurrent_runs_never_overspend_the_monthly_budget(tmp_path: Path) -> None:
+    path = str(tmp_path / "ledger.sqlite3")
+    Ledger(path)
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(6), context.Queue()
+    # 300 ms per answer: every run is between counting and recording at the same time
+    with Sandbox(SandboxOptions(providers=["example"], latency_ms=300)) as slow:
+        creds = (slow.url("example"), slow.credentials("example")["api_key"], path)
+        runs = [
+            context.Process(target=_budget_run, args=(*creds, f"ep-{n}", barrier, out))
+            for n in range(1, 7)
+        ]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(60)
+        statuses = sorted(out.get(timeout=5) for _ in runs)
+        assert [run.exitcode for run in runs] == [0] * 6
+        assert statuses == ["budget"] * 4 + ["supported"] * 2
+        assert len(supports(slow)) == 2
