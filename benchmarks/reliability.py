@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import bench_seed_race
 from benchmarks.results import Result, goal_result, info
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,9 @@ def reliability(quick: bool = False) -> list[Result]:
         )
     ]
     for line in map(json.loads, lines):
-        if "provider" in line:
+        if (seed_race_row := bench_seed_race.seed_race(line)) is not None:
+            results.append(seed_race_row)
+        elif "provider" in line:
             faults = sum(line["injected"].values())
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(line["injected"].items()))
             results.append(

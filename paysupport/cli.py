@@ -17,7 +17,8 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -30,7 +31,7 @@ from paysupport.errors import (
     ProviderNotFound,
     Unsupported,
 )
-from paysupport.provider import Capability, Client
+from paysupport.provider import Capability, Client, token_store_spec
 from paysupport.resource import Resource
 from paysupport.tokens import MemoryTokenStore, TokenStore, open_store
 
@@ -81,22 +82,34 @@ class Context:
     token_store: str | None = None
     stack: ExitStack = field(default_factory=ExitStack)
     _sandbox: Sandbox | RunningSandbox | None = None
-    _store: TokenStore | None = None
+    _stores: dict[tuple[bool, str | None], TokenStore] = field(default_factory=dict)
 
-    def store(self) -> TokenStore:
-        if self._store is None:
-            if self.sandbox and self.token_store is None:
+    def store(self, provider: str) -> TokenStore:
+        """The token store for ``provider``, chosen as a client would choose it.
+
+        ``--token-store`` first, then the provider's ``token_store`` in the config
+        file, ``PAYSUPPORT_<PROVIDER>_TOKEN_STORE`` and ``PAYSUPPORT_TOKEN_STORE``
+        (:func:`~paysupport.provider.token_store_spec`). With ``--sandbox`` and no
+        ``--token-store``, the sandbox's own store: sandbox tokens never go to the
+        real one. One store object per spec, so a command that logs in and then
+        calls shares a memory store.
+        """
+        in_sandbox = self.sandbox and self.token_store is None
+        spec = None if in_sandbox else token_store_spec(provider, self.token_store)
+        key = (in_sandbox, spec)
+        if key not in self._stores:
+            if in_sandbox:
                 from paysupport.sandbox.state import RunningSandbox
 
                 running = self.sandbox_handle()
-                self._store = (
+                self._stores[key] = (
                     running.token_store()
                     if isinstance(running, RunningSandbox)
                     else MemoryTokenStore()
                 )
             else:
-                self._store = open_store(self.token_store)
-        return self._store
+                self._stores[key] = open_store(spec)
+        return self._stores[key]
 
     def sandbox_handle(self) -> Sandbox | RunningSandbox:
         """A running sandbox (``paysupport sandbox`` in another terminal) or an embedded one."""
@@ -108,16 +121,30 @@ class Context:
             if running is not None:
                 self._sandbox = running
             else:
-                err.print("[dim]no running sandbox found: starting an embedded one[/]")
+                err.print(
+                    "[dim]no running sandbox found: starting an embedded one "
+                    "(what this command writes is gone when it ends)[/]"
+                )
                 self._sandbox = self.stack.enter_context(Sandbox(SandboxOptions()))
         return self._sandbox
+
+    def ledger_path(self, given: str | None) -> str | None:
+        """The ledger to open: ``given``, else the sandbox's own in ``--sandbox`` mode.
+
+        A sandbox run must never record supports or registrations in the real
+        ledger: a real run would then skip those episodes. ``None`` means the
+        ledger in the platform data directory.
+        """
+        if given is not None or not self.sandbox:
+            return given
+        return str(self.sandbox_handle().data_dir / "ledger.sqlite3")
 
     def client(self, name: str) -> Client:
         if self.sandbox:
             handle = self.sandbox_handle()
-            client = handle.connect(name, token_store=self.store(), account=self.account)
+            client = handle.connect(name, token_store=self.store(name), account=self.account)
         else:
-            client = paysupport.connect(name, account=self.account, token_store=self.store())
+            client = paysupport.connect(name, account=self.account, token_store=self.store(name))
         self.stack.callback(client.close)
         return client
 
@@ -153,7 +180,8 @@ def _fail(exc: PaySupportError, debug: bool) -> NoReturn:
 @click.option(
     "--token-store",
     default=None,
-    help="memory, json[:PATH], sqlite[:PATH] or keyring (default: JSON file in the data dir).",
+    help="memory, json[:PATH], sqlite[:PATH] or keyring (default: the provider's token_store "
+    "setting, then PAYSUPPORT_TOKEN_STORE, then a JSON file in the data dir).",
 )
 @click.version_option(paysupport.__version__, prog_name="paysupport")
 @click.pass_context
@@ -253,7 +281,7 @@ def login(
 @pass_context
 def logout(ctx: Context, provider: str) -> None:
     """Forget PROVIDER's stored token."""
-    store = ctx.store()
+    store = ctx.store(provider)
     account = ctx.account or "default"
     store.delete(provider, account)
     out.print(f"logged out of {provider} (account {account!r})")
@@ -313,11 +341,21 @@ def call(
 @click.option(
     "--output", "-o", type=click.File("w"), default="-", help="CSV file (default stdout)."
 )
+@click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="Write cells verbatim, even those a spreadsheet would run as formulas.",
+)
 @pass_context
 def export_members(
-    ctx: Context, provider: str, campaign: str | None, output: io.TextIOBase
+    ctx: Context, provider: str, campaign: str | None, output: io.TextIOBase, raw_cells: bool
 ) -> None:
-    """Export a campaign's members, with their entitled tiers, to CSV."""
+    """Export a campaign's members, with their entitled tiers, to CSV.
+
+    Patrons choose their own names, and the file is usually opened in a
+    spreadsheet: a cell that would start a formula gets a leading ``'`` unless
+    ``--raw-cells`` is given (for programs that read the file).
+    """
     client = ctx.client(provider)
     if not client.supports(Capability.MEMBERS):
         raise Unsupported(
@@ -330,7 +368,7 @@ def export_members(
         campaign = str(first.id)
     members = client.walk("members", campaign=campaign)
     rows = _with_progress(_rows(members), members.total, None, "members")
-    count = _write_csv(rows, output)
+    count = _write_csv(rows, output, neutralise=not raw_cells)
     err.print(f"exported {count} members of campaign {campaign}")
 
 
@@ -373,10 +411,14 @@ def sandbox(
     token_lifetime: int,
     only: tuple[str, ...],
 ) -> None:
-    """Serve every installed provider's emulator on 127.0.0.1 until Ctrl-C."""
+    """Serve every installed provider's emulator on 127.0.0.1 until Ctrl-C.
+
+    One per user: a second one is refused with the first one's pid and URLs,
+    and never touches its files (see paysupport.sandbox.state).
+    """
     from paysupport.sandbox import Sandbox, SandboxOptions
     from paysupport.sandbox.faults import FaultPlan, parse_kinds
-    from paysupport.sandbox.state import write_state
+    from paysupport.sandbox.state import SandboxClaim
 
     sizes = {
         k: v for k, v in (("members", members), ("things", things), ("docs", docs)) if v is not None
@@ -395,27 +437,34 @@ def sandbox(
         providers=list(only) or None,
         quiet=False,
     )
-    with Sandbox(options) as running:
-        state_file = write_state(running)
-        table = _table(title="paysupport sandbox")
-        for column in ("provider", "url", "credentials"):
-            table.add_column(column)
-        for name in running.names:
-            creds = " ".join(f"{k}={v}" for k, v in running.emulator(name).credentials().items())
-            table.add_row(name, running.url(name), creds)
-        out.print(table)
-        out.print("Point clients at it (or pass --sandbox to paysupport commands):")
-        for key, value in running.environment().items():
-            out.print(f"  export {key}={value}", markup=False, highlight=False)
-        out.print(f"[dim]state: {state_file}; Ctrl-C to stop[/]")
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        # The claim comes first: a refused second sandbox binds no port and writes nothing.
+        with SandboxClaim() as claim, Sandbox(replace(options, data_dir=claim.data_dir)) as running:
+            _print_sandbox(running, claim.path)
+            claim.publish(running)  # last: whoever finds it finds it serving and announced
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            out.print("stopping the sandbox")
-        finally:
-            state_file.unlink(missing_ok=True)
+    except KeyboardInterrupt:
+        out.print("sandbox stopped")
+
+
+def _print_sandbox(running: Sandbox, state_file: Path) -> None:
+    """The sandbox's URLs and credentials; the lines people copy are never wrapped."""
+    table = _table(title="paysupport sandbox")
+    for column in ("provider", "url", "credentials"):
+        table.add_column(column, overflow="fold")
+    for name in running.names:
+        creds = " ".join(f"{k}={v}" for k, v in running.emulator(name).credentials().items())
+        table.add_row(name, running.url(name), creds)
+    out.print(table)
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}
+    out.print("Point clients at it (or pass --sandbox to paysupport commands):")
+    for key, value in running.environment().items():
+        out.print(f"  export {key}={value}", **plain)
+    out.print(f"state: {state_file}", style="dim", **plain)
+    out.print(f"data of --sandbox commands: {running.data_dir}", style="dim", **plain)
+    out.print("Ctrl-C to stop", style="dim", **plain)
 
 
 @main.command()
@@ -449,6 +498,11 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
 )
 @click.option("--retry-failed", is_flag=True, help="Try again episodes that failed before.")
 @click.option(
+    "--accept-new-target",
+    is_flag=True,
+    help="Support episodes whose payment link changed since they were supported (again).",
+)
+@click.option(
     "--ledger",
     "ledger_path",
     type=click.Path(dir_okay=False),
@@ -466,19 +520,24 @@ def support_feed(
     budget: int | None,
     monthly_budget: int | None,
     retry_failed: bool,
+    accept_new_target: bool,
     ledger_path: str | None,
     as_json: bool,
 ) -> None:
-    """Support each downloaded episode of FEED (URL or file) exactly once."""
+    """Support each downloaded episode of FEED (URL or file) exactly once.
+
+    Exits 1 when an episode failed, errored or is in conflict with the ledger.
+    """
     from paysupport.ledger import Ledger
     from paysupport.podcatcher import Budget, Podcatcher, summarize
 
     catcher = Podcatcher(
         connect=ctx.client,
-        ledger=Ledger(ledger_path),
+        ledger=Ledger(ctx.ledger_path(ledger_path)),
         budget=Budget(per_run=budget, per_month=monthly_budget),
         dry_run=dry_run,
         retry_failed=retry_failed,
+        accept_new_target=accept_new_target,
     )
     outcomes = catcher.support_feed(
         feed,
@@ -496,7 +555,7 @@ def support_feed(
             table.add_row(o.title, o.status, o.provider or "", o.detail or "")
         out.print(table)
         out.print(", ".join(f"{k}: {v}" for k, v in counts.items()) or "no episodes")
-    if counts.get("failed") or counts.get("error"):
+    if counts.get("failed") or counts.get("error") or counts.get("conflict"):
         raise SystemExit(1)
 
 
@@ -531,7 +590,7 @@ def publish(
     from paysupport.blog import Blog
     from paysupport.ledger import Ledger
 
-    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ledger_path))
+    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ctx.ledger_path(ledger_path)))
     if unregister:
         outcome = blog.unregister_post(url)
     else:
@@ -569,7 +628,7 @@ def sync_blog(
     from paysupport.blog import Blog
     from paysupport.ledger import Ledger
 
-    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ledger_path))
+    blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ctx.ledger_path(ledger_path)))
     outcomes = blog.sync_feed(feed, language=language)
     if as_json:
         click.echo(json.dumps([o.to_dict() for o in outcomes]))
@@ -672,14 +731,34 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(rows: Iterable[dict[str, Any]], stream: Any) -> int:
+#: How a cell a spreadsheet runs as a formula starts (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(cell: str) -> str:
+    """``cell`` with a leading ``'`` if a spreadsheet would read it as a formula.
+
+    The apostrophe makes spreadsheets show the rest as text. Plain signed
+    numbers (``-5``, ``+1.5``) are left alone: a spreadsheet only reads them as numbers.
+    """
+    if not cell.startswith(_FORMULA_STARTS):
+        return cell
+    digits = cell[1:].replace(".", "", 1)
+    if cell[0] in "+-" and digits.isascii() and digits.isdecimal():
+        return cell
+    return "'" + cell
+
+
+def _write_csv(rows: Iterable[dict[str, Any]], stream: Any, *, neutralise: bool = False) -> int:
+    """Write ``rows`` as CSV; ``neutralise`` defuses cells that would run as formulas."""
     writer: csv.DictWriter[str] | None = None
     count = 0
     for row in rows:
         if writer is None:
             writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore")
             writer.writeheader()
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        cells = {k: _cell(v) for k, v in row.items()}
+        writer.writerow({k: _neutralised(v) for k, v in cells.items()} if neutralise else cells)
         count += 1
     return count
 

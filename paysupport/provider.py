@@ -22,7 +22,7 @@ from paysupport.config import resolve_settings
 from paysupport.errors import Unsupported
 from paysupport.http import EventHook, HttpClient, HttpOptions, resolve_base_url
 from paysupport.redact import Redactor
-from paysupport.tokens import Token, TokenStore, open_store
+from paysupport.tokens import TokenStore, open_store
 from paysupport.walk import Walk
 
 
@@ -107,6 +107,22 @@ class Registration:
 COMMON_SETTINGS = ("base_url", "token_store", "account", "app_name")
 
 
+def token_store_spec(
+    provider: str, explicit: str | None = None, *, settings: Mapping[str, str] | None = None
+) -> str | None:
+    """The token store spec a client of ``provider`` uses (``None``: the default JSON file).
+
+    By precedence: ``explicit`` (``token_store=``, ``--token-store``), the
+    ``token_store`` key of the provider's config section, then
+    ``PAYSUPPORT_<PROVIDER>_TOKEN_STORE``, then ``PAYSUPPORT_TOKEN_STORE``. A client
+    passes the settings it already resolved; the command line asks with the
+    provider's name, so both always open the same store.
+    """
+    if settings is None:
+        settings = resolve_settings(provider, ("token_store",), {"token_store": explicit})
+    return settings.get("token_store") or os.environ.get("PAYSUPPORT_TOKEN_STORE")
+
+
 class Client:
     """Base class of provider clients: settings, the HTTP layer, the common verbs.
 
@@ -168,8 +184,7 @@ class Client:
         self.redactor = Redactor(self.settings.get(k) for k in info.secret_settings)
         self.account = self.settings.get("account", "default")
         if token_store is None or isinstance(token_store, str):
-            spec = self.settings.get("token_store") or os.environ.get("PAYSUPPORT_TOKEN_STORE")
-            token_store = open_store(spec)
+            token_store = open_store(token_store_spec(info.name, settings=self.settings))
         self.token_store: TokenStore = token_store
         options = http_options or HttpOptions()
         if self.settings.get("app_name") and not options.app_name:
@@ -203,14 +218,7 @@ class Client:
         )
         access_token = settings.get("access_token")
         if access_token:
-            # A token from settings is stored once; after it is refreshed, the store's
-            # newer token wins over the (now stale) setting until the setting changes.
-            seed = Token.seed_marker(access_token)
-            stored = auth.token
-            if stored is None or stored.extra.get("seed") != seed:
-                auth.set_token(
-                    Token(access_token, settings.get("refresh_token"), extra={"seed": seed})
-                )
+            auth.seed_token(access_token, settings.get("refresh_token"))
         current = auth.token
         if current is not None:
             self.redactor.add(current.access_token, current.refresh_token)

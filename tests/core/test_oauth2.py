@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests
 
 from paysupport.auth.oauth2 import OAuth2Auth, OAuth2Endpoints
-from paysupport.errors import AccessDenied, InvalidRequest, StateMismatch, TokenExpired
+from paysupport.errors import (
+    AccessDenied,
+    InvalidRequest,
+    StateMismatch,
+    TokenExpired,
+    TokenStoreError,
+)
 from paysupport.http import HttpClient, HttpOptions
 from paysupport.testing import ServedApp, serve_wsgi
 from paysupport.tokens import JsonFileTokenStore, MemoryTokenStore, Token, TokenStore
@@ -179,4 +187,178 @@ def test_processes_sharing_a_file_store_refresh_once(
         worker.join(30)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert server.refresh_grants == 1
+    assert server.invalid_grants == 0
+
+
+# The callback's state
+
+
+@pytest.mark.parametrize("forged", ["état-forgé", "\u2603" * 32, "ok\udc80"])
+def test_a_non_ascii_state_is_a_state_mismatch(
+    oauth: tuple[OAuthServer, ServedApp], forged: str
+) -> None:
+    auth = make_auth(oauth[1].url)
+    request = auth.authorization_url()
+    with pytest.raises(StateMismatch):
+        auth.fetch_token(code="any", state=forged)
+    with pytest.raises(StateMismatch):
+        auth.fetch_token(code="any", state=forged, request=request)
+    callback = f"{REDIRECT}?code=any&state={quote(forged, errors='surrogatepass')}"
+    with pytest.raises(StateMismatch):
+        auth.fetch_token(authorization_response=callback)
+    assert oauth[0].invalid_grants == 0  # refused before any code was sent
+
+
+def test_unanswered_logins_expire(oauth: tuple[OAuthServer, ServedApp]) -> None:
+    auth = make_auth(oauth[1].url, pending_ttl=0.2)
+    request = auth.authorization_url()
+    callback = requests.get(request.url, allow_redirects=False).headers["Location"]
+    time.sleep(0.3)
+    with pytest.raises(StateMismatch, match="expired"):
+        auth.fetch_token(authorization_response=callback)
+    assert login(auth).access_token  # a login answered in time still works
+
+
+def test_only_the_newest_pending_logins_are_kept(oauth: tuple[OAuthServer, ServedApp]) -> None:
+    auth = make_auth(oauth[1].url, max_pending=3)
+    requests_ = [auth.authorization_url() for _ in range(5)]
+    callbacks = [requests.get(r.url, allow_redirects=False).headers["Location"] for r in requests_]
+    for forgotten in callbacks[:2]:
+        with pytest.raises(StateMismatch):
+            auth.fetch_token(authorization_response=forgotten)
+    for kept in callbacks[2:]:
+        assert auth.fetch_token(authorization_response=kept).access_token
+
+
+def test_unanswered_logins_hold_bounded_memory(oauth: tuple[OAuthServer, ServedApp]) -> None:
+    import tracemalloc
+
+    auth = make_auth(oauth[1].url, max_pending=100)
+    auth.authorization_url()  # imports oauthlib, which is not what is measured
+    tracemalloc.start()
+    try:
+        for _ in range(2_000):  # unbounded, these held about 1.5 MB
+            auth.authorization_url()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 300_000, f"{held:,} bytes held by 100 pending logins"
+
+
+# A store that cannot be written while refreshing
+
+
+class FillingDisk(JsonFileTokenStore):
+    """A token file on a disk that fills up: ``save`` fails once ``free_saves`` are used."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.free_saves: int | None = None  # None: room enough
+
+    def save(self, provider: str, account: str, token: Token) -> None:
+        if self.free_saves is not None:
+            if self.free_saves <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+            self.free_saves -= 1
+        super().save(provider, account, token)
+
+
+def expire_stored(auth: OAuth2Auth) -> Token:
+    token = auth.token
+    assert token is not None
+    auth.store.save(
+        "core", "default", Token(token.access_token, token.refresh_token, expires_at=1.0)
+    )
+    return token
+
+
+def test_a_full_disk_is_found_before_the_refresh_token_is_spent(
+    oauth: tuple[OAuthServer, ServedApp], tmp_path: Path
+) -> None:
+    server, served = oauth
+    store = FillingDisk(tmp_path / "tokens.json")
+    auth = make_auth(served.url, store)
+    login(auth)
+    before = expire_stored(auth)
+    store.free_saves = 0
+    with pytest.raises(TokenStoreError) as caught:
+        auth.http.request("GET", "/me")
+    assert "No space left on device" in str(caught.value)
+    assert "not refreshed" in str(caught.value)
+    assert caught.value.key == "core:default" and str(store.path) in caught.value.store
+    assert before.refresh_token not in str(caught.value)
+    assert server.refresh_grants == 0  # the refresh token still works...
+    store.free_saves = None
+    assert auth.http.request("GET", "/me").status_code == 200  # ...once there is room
+    assert server.refresh_grants == 1 and server.invalid_grants == 0
+
+
+def test_a_disk_that_fills_during_the_refresh_loses_no_token(
+    oauth: tuple[OAuthServer, ServedApp], tmp_path: Path
+) -> None:
+    server, served = oauth
+    store = FillingDisk(tmp_path / "tokens.json")
+    auth = make_auth(served.url, store)
+    login(auth)
+    expire_stored(auth)
+    store.free_saves = 1  # the check before the refresh passes; the new token finds no room
+    with pytest.raises(TokenStoreError, match="keeps it in memory") as caught:
+        auth.http.request("GET", "/me")
+    assert server.refresh_grants == 1
+    fresh = auth.token
+    assert fresh is not None and fresh.refresh_token not in str(caught.value)
+    # The process goes on with the token it keeps, without refreshing again...
+    assert auth.http.request("GET", "/me").status_code == 200
+    assert server.refresh_grants == 1
+    # ...and saves it as soon as the disk has room, so the next run can refresh.
+    store.free_saves = None
+    assert auth.http.request("GET", "/me").status_code == 200
+    next_run = make_auth(served.url, JsonFileTokenStore(store.path))
+    assert next_run.token == fresh
+    next_run.refresh()
+    assert server.refresh_grants == 2 and server.invalid_grants == 0
+
+
+# A token from settings, stored once even when several start together
+
+
+class PausingAfterEmptyRead(MemoryTokenStore):
+    """A store whose caller is held up right after finding no token, as by a busy scheduler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pause = threading.local()
+
+    def load(self, provider: str, account: str) -> Token | None:
+        token = super().load(provider, account)
+        if token is None:
+            time.sleep(getattr(self.pause, "seconds", 0.0))
+        return token
+
+
+def test_a_late_starter_does_not_store_the_spent_setting_over_the_rotated_token(
+    oauth: tuple[OAuthServer, ServedApp],
+) -> None:
+    server, served = oauth
+    issued = server._tokens()  # a creator token, as a developer portal hands it out
+    server.expire_all_access_tokens()
+    store = PausingAfterEmptyRead()
+    late_done = threading.Event()
+
+    def late_starter() -> None:
+        store.pause.seconds = 0.5  # finds the store empty, then is held up
+        make_auth(served.url, store).seed_token(issued["access_token"], issued["refresh_token"])
+        late_done.set()
+
+    thread = threading.Thread(target=late_starter)
+    thread.start()
+    time.sleep(0.1)  # the late starter has read the empty store
+    first = make_auth(served.url, store)
+    first.seed_token(issued["access_token"], issued["refresh_token"])
+    assert first.http.request("GET", "/me").status_code == 200  # refused once, refreshed
+    thread.join(10)
+    assert late_done.is_set()
+    stored = store.load("core", "default")
+    assert stored is not None and stored.refresh_token != issued["refresh_token"]
+    first.refresh()  # a later run can still refresh
     assert server.invalid_grants == 0

@@ -9,12 +9,13 @@ import stat
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import filelock
 import pytest
 
-from paysupport.errors import ConfigError
+from paysupport.errors import ConfigError, TokenStoreError
 from paysupport.tokens import (
     JsonFileTokenStore,
     KeyringTokenStore,
@@ -496,3 +497,224 @@ def test_open_store_unknown_kind_lists_the_known_ones() -> None:
     assert "'redis'" in message
     for kind in ("memory", "json", "sqlite", "keyring"):
         assert kind in message
+
+
+# Damaged entries and unusable stores: the library's error, naming store and key
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ({"refresh_token": REFRESH}, "no access_token"),
+        (ACCESS, "is a JSON string, not an object"),
+        ({"access_token": ACCESS, "expires_at": "tomorrow"}, "expires_at must be a number"),
+        ({"access_token": ACCESS, "refresh_token": 7}, "refresh_token must be a string"),
+        ({"access_token": ACCESS, "scope": "identity"}, "scope must be a list"),
+    ],
+)
+def test_json_store_damaged_entry_names_store_and_key_not_the_secret(
+    tmp_path: Path, entry: object, says: str
+) -> None:
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({"patreon:alice": entry}))
+    with pytest.raises(TokenStoreError) as caught:
+        JsonFileTokenStore(path).load("patreon", "alice")
+    message = str(caught.value)
+    assert says in message
+    assert caught.value.store == str(path) and str(path) in message
+    assert caught.value.key == "patreon:alice" and "'patreon:alice'" in message
+    assert ACCESS not in message and REFRESH not in message
+    assert isinstance(caught.value, ConfigError)  # caught where a bad token file always was
+
+
+def test_sqlite_store_damaged_entry_is_a_token_store_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "tokens.sqlite3"
+    SqliteTokenStore(path).save("patreon", "alice", Token(ACCESS))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE tokens SET data = ?", (json.dumps({"expires_at": ACCESS}),))
+    with pytest.raises(TokenStoreError, match="no access_token") as caught:
+        SqliteTokenStore(path).load("patreon", "alice")
+    assert caught.value.key == "patreon:alice" and ACCESS not in str(caught.value)
+
+
+def test_keyring_store_damaged_entry_is_a_token_store_error(fake_keyring: FakeKeyring) -> None:
+    fake_keyring.set_password("paysupport", "patreon:alice", ACCESS)  # a bare token, not JSON
+    with pytest.raises(TokenStoreError, match="keyring service 'paysupport'") as caught:
+        KeyringTokenStore().load("patreon", "alice")
+    assert ACCESS not in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["json", "sqlite"])
+def test_store_under_a_file_is_a_token_store_error(tmp_path: Path, kind: str) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    path = blocker / f"tokens.{kind}"
+    with pytest.raises(TokenStoreError) as caught:
+        open_store(f"{kind}:{path}")
+    assert caught.value.store == str(path)
+    assert "--token-store" in str(caught.value)  # says what to do
+
+
+def test_json_store_that_is_a_directory_is_a_token_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "tokens.json"
+    path.mkdir()
+    with pytest.raises(TokenStoreError, match="cannot read the file") as caught:
+        JsonFileTokenStore(path).load("patreon", "alice")
+    assert caught.value.store == str(path)
+
+
+def _save_with_a_small_disk(path: str, report: multiprocessing.Queue[str]) -> None:
+    """Save in a process whose files may not grow past 300 bytes: the kernel refuses the write."""
+    import resource
+    import signal
+
+    store = JsonFileTokenStore(path)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a refused write is then an OSError
+    resource.setrlimit(resource.RLIMIT_FSIZE, (300, resource.RLIM_INFINITY))
+    try:
+        store.save("patreon", "bob", Token("b" * 400, refresh_token=REFRESH))
+    except TokenStoreError as exc:
+        report.put(f"{type(exc).__name__}|{exc.store}|{exc.key}|{exc}")
+    except BaseException as exc:
+        report.put(f"{type(exc).__name__}|{exc}")
+    else:
+        report.put("saved")
+
+
+def test_json_store_write_refused_by_the_disk_keeps_the_old_file(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("RLIMIT_FSIZE is POSIX")
+    path = tmp_path / "tokens.json"
+    JsonFileTokenStore(path).save("patreon", "alice", Token("a"))
+    before = path.read_text()
+    report: multiprocessing.Queue[str] = SPAWN.Queue()
+    child = SPAWN.Process(target=_save_with_a_small_disk, args=(str(path), report))
+    child.start()
+    answer = report.get(timeout=30)
+    child.join(30)
+    kind, store, key, message = answer.split("|", 3)
+    assert (kind, store, key) == ("TokenStoreError", str(path), "patreon:bob")
+    assert "cannot write the file: File too large" in message
+    assert REFRESH not in message
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json", "tokens.json.lock"]
+
+
+# Private files, directories and locks
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Run the test under umask 000, the setting that used to make everything world-writable."""
+    if os.name != "posix":
+        pytest.skip("file modes are POSIX")
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_new_store_directories_files_and_locks_are_private(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    chosen.mkdir(mode=0o755)
+    path = chosen / "new" / "dir" / "tokens.json"
+    store = JsonFileTokenStore(path)
+    store.save("patreon", "alice", Token(ACCESS))
+    with store.refresh_lock("patreon", "alice"):
+        pass
+    assert _mode(chosen / "new") == 0o700
+    assert _mode(chosen / "new" / "dir") == 0o700
+    assert _mode(path) == 0o600
+    assert _mode(path.parent / "tokens.json.lock") == 0o600
+    assert _mode(path.parent / "patreon.alice.refresh.lock") == 0o600
+    assert _mode(chosen) == 0o755  # a directory the user chose is left as it is
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_sqlite_and_keyring_stores_are_private(tmp_path: Path, fake_keyring: FakeKeyring) -> None:
+    path = tmp_path / "db" / "tokens.sqlite3"
+    SqliteTokenStore(path).save("patreon", "alice", Token(ACCESS))
+    assert (_mode(path.parent), _mode(path)) == (0o700, 0o600)
+    store = KeyringTokenStore()
+    with store.refresh_lock("patreon", "alice"):
+        pass
+    state_dir = Path(os.environ["XDG_STATE_HOME"], "paysupport")
+    assert _mode(state_dir) == 0o700
+    assert _mode(state_dir / "patreon.alice.refresh.lock") == 0o600
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_default_data_directory_left_open_by_an_older_version_is_made_private() -> None:
+    data_dir = default_data_dir()
+    data_dir.mkdir(parents=True, mode=0o777)
+    stale_lock = data_dir / "patreon.default.refresh.lock"
+    stale_lock.write_text("")
+    stale_lock.chmod(0o644)  # another local user could open it and hold the lock
+    store = open_store("json")
+    with store.refresh_lock("patreon", "default"):
+        pass
+    assert _mode(data_dir) == 0o700
+    assert _mode(stale_lock) == 0o600
+
+
+def test_a_symlink_planted_at_the_token_file_is_replaced_not_written_through(
+    tmp_path: Path,
+) -> None:
+    victim = tmp_path / "victim.json"  # any file of the user, here one that parses
+    victim.write_text("{}")
+    path = tmp_path / "store" / "tokens.json"
+    path.parent.mkdir()
+    path.symlink_to(victim)
+    JsonFileTokenStore(path).save("patreon", "alice", Token(ACCESS))
+    assert victim.read_text() == "{}"
+    assert not path.is_symlink() and _mode(path) == 0o600
+
+
+def _hold_with_flock(path: Path) -> int:
+    """Hold ``path`` locked the way any process that can open the file could."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_a_lock_held_too_long_ends_in_a_clear_error(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("flock is POSIX")
+    path = tmp_path / "tokens.json"
+    store = JsonFileTokenStore(path, lock_timeout=0.2)
+    lock_file = tmp_path / "patreon.alice.refresh.lock"
+    fd = _hold_with_flock(lock_file)
+    try:
+        with pytest.raises(TokenStoreError) as caught, store.refresh_lock("patreon", "alice"):
+            pytest.fail("the lock was held by someone else")
+        assert caught.value.store == str(lock_file)
+        assert "more than 0.2 s" in str(caught.value)
+        assert str(lock_file) in str(caught.value)
+    finally:
+        os.close(fd)
+    with store.refresh_lock("patreon", "alice"):  # free again once the holder lets go
+        pass
+
+
+def test_a_held_token_file_lock_ends_in_a_clear_error(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("flock is POSIX")
+    path = tmp_path / "tokens.json"
+    store = JsonFileTokenStore(path, lock_timeout=0.2)
+    fd = _hold_with_flock(tmp_path / "tokens.json.lock")
+    try:
+        with pytest.raises(TokenStoreError, match="held the lock file"):
+            store.save("patreon", "alice", Token(ACCESS))
+    finally:
+        os.close(fd)
+    store.save("patreon", "alice", Token(ACCESS))
