@@ -3,7 +3,12 @@
 What it adds to requests, and why:
 
 * connection pooling and keep-alive come from the session; every request has a
-  connect and a read timeout (the seed libraries had none);
+  connect and a read timeout (the seed libraries had none), and a total
+  deadline over every attempt, retry sleep, redirect and the body;
+* bodies are read by streaming up to a size cap, so a runaway answer costs an
+  error rather than the process's memory;
+* redirects are followed only where secrets cannot leak: GET and HEAD within
+  their origin; a POST (token requests, signed calls) never follows one;
 * retries are urllib3's :class:`~urllib3.util.Retry` on the adapter: connection
   errors, 429/500/502/503/504 with ``Retry-After`` honoured, exponential backoff
   with jitter and a cap, and only for idempotent methods, so a POST is never
@@ -18,6 +23,7 @@ Interpreting an answer (error bodies, JSON) is the provider's job; the
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -27,18 +33,25 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+from urllib3.util.timeout import Timeout as UrllibTimeout
 
 from paysupport._version import __version__
 from paysupport.errors import (
     ConfigError,
+    DeadlineExceeded,
     HTTPError,
     InsufficientScope,
     InvalidRequest,
@@ -46,7 +59,9 @@ from paysupport.errors import (
     NotFound,
     PaySupportError,
     RateLimited,
+    RedirectRefused,
     ResponseFormatError,
+    ResponseTooLarge,
     Timeout,
     TransportError,
 )
@@ -74,6 +89,9 @@ for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanag
     logging.getLogger(_name).addFilter(_RedactingFilter())
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+#: The only methods that follow redirects (within their origin): they carry no body.
+REDIRECTABLE_METHODS = frozenset({"GET", "HEAD"})
+MAX_REDIRECTS = 10
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Patreon-Request-Id", "X-Amzn-Trace-Id", "CF-Ray")
 
@@ -85,6 +103,15 @@ class HttpOptions:
     ``retries`` bounds attempts after the first; ``max_retry_after`` caps how
     long one ``Retry-After`` may make the client sleep (a server asking for
     longer gets the cap, and a :class:`RateLimited` if it still refuses).
+
+    ``connect_timeout`` and ``read_timeout`` bound each wait on the socket, which
+    a server trickling its answer never trips; ``deadline`` bounds one call of
+    :meth:`HttpClient.request` as a whole: every attempt, every retry sleep
+    (a ``Retry-After`` that would outlast it is not waited for: the answer is
+    returned), redirects and the reading of the body. Past it,
+    :class:`~paysupport.errors.DeadlineExceeded`. ``max_body_bytes`` caps a
+    body (after decompression); a larger one is refused with
+    :class:`~paysupport.errors.ResponseTooLarge` without being held in memory.
     """
 
     connect_timeout: float = 5.0
@@ -96,14 +123,37 @@ class HttpOptions:
     max_retry_after: float = 60.0
     pool_maxsize: int = 10
     app_name: str | None = None
+    deadline: float = 60.0
+    max_body_bytes: int = 32 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if not self.deadline > 0 or self.max_body_bytes < 1:
+            raise ConfigError(
+                f"HttpOptions: deadline ({self.deadline!r} s) and max_body_bytes"
+                f" ({self.max_body_bytes!r}) must be positive"
+            )
 
     @property
     def timeout(self) -> tuple[float, float]:
         return (self.connect_timeout, self.read_timeout)
 
 
+#: When the request being sent in this context must be done (``time.monotonic()``).
+#: Set by :meth:`HttpClient.request`; read by the retry policy, which urllib3 runs in
+#: the sending thread, so each thread (the prefetching walk's too) sees its own.
+_DEADLINE: ContextVar[float | None] = ContextVar("paysupport_http_deadline", default=None)
+
+#: The shortest wait handed to a socket: zero would make it non-blocking.
+_MIN_WAIT = 0.001
+
+
+class _DeadlineReached(urllib3.exceptions.HTTPError):
+    """A retry was given up because its wait would outlast the request's deadline."""
+
+
 class _CappedRetry(Retry):
-    """urllib3's Retry with ``Retry-After`` capped so a hostile server cannot stall us."""
+    """urllib3's Retry with ``Retry-After`` capped so a hostile server cannot stall us,
+    and no retry whose wait would outlast the request's deadline."""
 
     max_retry_after: float = 60.0
 
@@ -115,6 +165,64 @@ class _CappedRetry(Retry):
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
         return None if value is None else min(value, self.max_retry_after)
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> _CappedRetry:
+        """One more attempt, unless its wait would end past the deadline.
+
+        Given up for an answer (a 429 or 503), urllib3 hands that answer back to the
+        caller; given up for an error, the error reaches :meth:`HttpClient.request`,
+        which reports the deadline.
+        """
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return retry
+        wait = None
+        if response is not None and retry.respect_retry_after_header:
+            wait = retry.get_retry_after(response)
+        if wait is None:
+            wait = retry.get_backoff_time()
+        if time.monotonic() + wait >= deadline:
+            last = f"last error: {error}" if error is not None else "retrying would outlast it"
+            raise MaxRetryError(_pool, url or "", _DeadlineReached(last))  # type: ignore[arg-type]
+        return retry
+
+
+class _DeadlineTimeout(UrllibTimeout):
+    """Connect and read timeouts shortened to what is left of the deadline.
+
+    urllib3 reads these properties afresh for each attempt, its own retries
+    included, so no attempt starts a wait that ends past the deadline.
+    """
+
+    def __init__(self, connect: float, read: float, deadline: float) -> None:
+        super().__init__(connect=connect, read=read)
+        self.limits = (connect, read)
+        self.deadline = deadline
+
+    def clone(self) -> _DeadlineTimeout:
+        return _DeadlineTimeout(*self.limits, self.deadline)
+
+    @property
+    def connect_timeout(self) -> float:
+        return _wait_left(self.limits[0], self.deadline)
+
+    @property
+    def read_timeout(self) -> float:
+        return _wait_left(self.limits[1], self.deadline)
+
+
+def _wait_left(limit: float, deadline: float) -> float:
+    """``limit``, or less when the deadline comes first."""
+    return max(_MIN_WAIT, min(limit, deadline - time.monotonic()))
 
 
 def build_retry(options: HttpOptions) -> Retry:
@@ -254,39 +362,64 @@ class HttpClient:
         auth: requests.auth.AuthBase | tuple[str, str] | bool | None = True,
         timeout: tuple[float, float] | None = None,
         allow_redirects: bool = True,
+        deadline: float | None = None,
     ) -> requests.Response:
         """Send a request and return the response with its body read.
 
         ``auth=True`` uses the client's auth, ``None``/``False`` sends none,
-        anything else is used for this request only. Raises
-        :class:`TransportError` or :class:`Timeout` when no complete answer
-        arrived; HTTP error statuses are returned for the caller to interpret.
+        anything else is used for this request only. ``deadline`` (seconds,
+        ``options.deadline`` by default) bounds the whole call: attempts, retry
+        sleeps, redirects and the body. A token refresh made on the way is a
+        request of its own with its own deadline: cutting it short for the
+        enclosing one could lose a rotated refresh token.
+
+        Redirects: a GET or HEAD follows them within its origin (scheme, host
+        and port); a redirect elsewhere, or of any other method, raises
+        :class:`RedirectRefused` and nothing is sent to its target, because
+        bodies and URLs carry secrets. With ``allow_redirects=False`` the
+        redirect is returned for the caller to read.
+
+        Raises :class:`TransportError` or :class:`Timeout` when no complete
+        answer arrived (:class:`DeadlineExceeded` past the deadline),
+        :class:`ResponseTooLarge` above ``options.max_body_bytes``; HTTP error
+        statuses are returned for the caller to interpret.
         """
-        method = method.upper()
-        url = self.url(path_or_url)
-        use_auth = self.auth if auth is True else (auth or None)
-        idempotent = method in IDEMPOTENT_METHODS
-        attempts = 1 + (self.options.retries if idempotent else 0)
+        seconds = self.options.deadline if deadline is None else deadline
+        ends = time.monotonic() + seconds
+        context = _DEADLINE.set(ends)
+        try:
+            return self._request(
+                method.upper(),
+                self.url(path_or_url),
+                _Payload(params, data, json_body, headers, files),
+                self.auth if auth is True else (auth or None),
+                timeout or self.options.timeout,
+                allow_redirects,
+                _Deadline(ends, seconds),
+            )
+        finally:
+            _DEADLINE.reset(context)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        payload: _Payload,
+        auth: Any,
+        timeout: tuple[float, float],
+        allow_redirects: bool,
+        deadline: _Deadline,
+    ) -> requests.Response:
+        attempts = 1 + (self.options.retries if method in IDEMPOTENT_METHODS else 0)
         refreshed = False
         attempt = 0
+        history: list[requests.Response] = []
         while True:
             attempt += 1
             try:
-                response = self._send(
-                    method,
-                    url,
-                    params,
-                    data,
-                    json_body,
-                    headers,
-                    files,
-                    use_auth,
-                    timeout,
-                    allow_redirects,
-                )
+                response = self._send(method, url, payload, auth, timeout, deadline)
             except _IncompleteBody as exc:
-                if attempt < attempts:
-                    self._sleep_backoff(attempt)
+                if attempt < attempts and self._sleep_backoff(attempt, deadline):
                     continue
                 raise ResponseFormatError(
                     "response body was cut short (truncated)",
@@ -296,60 +429,126 @@ class HttpClient:
             if (
                 response.status_code == 401
                 and not refreshed
-                and isinstance(use_auth, RefreshingAuth)
-                and use_auth.refresh_after_unauthorized(response)
+                and isinstance(auth, RefreshingAuth)
+                and auth.refresh_after_unauthorized(response)
             ):
                 refreshed = True
                 continue
+            if allow_redirects and response.is_redirect:
+                url = self._redirect_target(method, url, response, followed=len(history))
+                history.append(response)
+                payload = _Payload(headers=payload.headers)  # the target URL has its own query
+                continue
+            response.history = history
             return response
 
-    def _sleep_backoff(self, attempt: int) -> None:
+    def _redirect_target(
+        self, method: str, url: str, response: requests.Response, *, followed: int
+    ) -> str:
+        """Where a redirect leads, or :class:`RedirectRefused` if secrets could follow it."""
+        location = self.session.get_redirect_target(response) or ""
+        target = urljoin(response.url or url, location)
+        shown_url, shown_target = self.redactor.text(url), self.redactor.text(target)
+        if method not in REDIRECTABLE_METHODS:
+            why = (
+                f"paysupport does not follow redirects of {method} requests, "
+                "which would send their body and its secrets again"
+            )
+        elif _origin(target) != _origin(url):
+            downgrade = urlsplit(url).scheme == "https" and urlsplit(target).scheme == "http"
+            place = "plain http" if downgrade else "another origin"
+            why = (
+                f"paysupport does not follow a redirect to {place}: "
+                "only within the same scheme, host and port, where credentials may go"
+            )
+        elif followed >= MAX_REDIRECTS:
+            why = f"more than {MAX_REDIRECTS} redirects"
+        else:
+            return target
+        raise RedirectRefused(
+            f"{method} {shown_url} was redirected to {shown_target}; {why}",
+            provider=self.provider,
+            status=response.status_code,
+            location=shown_target,
+        )
+
+    def _sleep_backoff(self, attempt: int, deadline: _Deadline) -> bool:
+        """Wait before attempt ``attempt + 1``; False, without waiting, if it would end too late."""
         opts = self.options
         delay = min(opts.backoff_max, opts.backoff_factor * (2 ** (attempt - 1)))
-        time.sleep(delay + random.uniform(0, opts.backoff_jitter))
+        delay += random.uniform(0, opts.backoff_jitter)
+        if time.monotonic() + delay >= deadline.ends:
+            return False
+        time.sleep(delay)
+        return True
 
     def _send(
         self,
         method: str,
         url: str,
-        params: Any,
-        data: Any,
-        json_body: Any,
-        headers: Mapping[str, str] | None,
-        files: Any,
+        payload: _Payload,
         auth: Any,
-        timeout: tuple[float, float] | None,
-        allow_redirects: bool,
+        timeout: tuple[float, float],
+        deadline: _Deadline,
     ) -> requests.Response:
         shown_url = self.redactor.text(url)
         self._emit(HttpEvent("request", self.provider, method, shown_url))
         started = time.monotonic()
+        connect_s, read_s = timeout
+        response: requests.Response | None = None
         try:
+            if started >= deadline.ends:
+                raise _DeadlinePassed
             response = self.session.request(
                 method,
                 url,
-                params=params,
-                data=data,
-                json=json_body,
-                headers=dict(headers) if headers else None,
-                files=files,
+                params=payload.params,
+                data=payload.data,
+                json=payload.json_body,
+                headers=dict(payload.headers) if payload.headers else None,
+                files=payload.files,
                 auth=auth,
-                timeout=timeout or self.options.timeout,
-                allow_redirects=allow_redirects,
+                timeout=_DeadlineTimeout(connect_s, read_s, deadline.ends),  # type: ignore[arg-type]
+                allow_redirects=False,  # followed by request(), where it is safe
+                stream=True,  # the body is read by _read_body, capped
             )
-            response.content  # noqa: B018 - read the body now, so truncation surfaces here
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            self._read_body(response, method, shown_url, read_s, deadline)
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.DecodeError,
+        ):
             self._emit_error(method, shown_url, "truncated body", started)
             raise _IncompleteBody(None) from None
-        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
-            if not _is_timeout(exc):
+        except ResponseTooLarge:
+            self._emit_error(method, shown_url, "body too large", started)
+            raise
+        except (
+            _DeadlinePassed,
+            urllib3.exceptions.ReadTimeoutError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ConnectionError,
+        ) as exc:
+            if response is not None:
+                response.close()
+            if isinstance(exc, _DeadlinePassed) or _deadline_reached(exc, deadline):
+                self._emit_error(method, shown_url, "deadline", started)
+                last = _last_error(exc)
+                raise DeadlineExceeded(
+                    f"{method} {shown_url} did not complete within its {deadline.seconds:g} s"
+                    " deadline (HttpOptions.deadline)"
+                    + (f"; {self.redactor.text(last)}" if last else ""),
+                    provider=self.provider,
+                    deadline=deadline.seconds,
+                ) from None
+            if not _is_timeout_like(exc):
                 self._emit_error(method, shown_url, type(exc).__name__, started)
                 raise TransportError(
                     f"{method} {shown_url} failed: {self.redactor.text(exc)}",
                     provider=self.provider,
                 ) from None
             self._emit_error(method, shown_url, "timeout", started)
-            connect_s, read_s = timeout or self.options.timeout
             raise Timeout(
                 f"{method} {shown_url} timed out (connect {connect_s:g} s, read {read_s:g} s)",
                 provider=self.provider,
@@ -360,7 +559,9 @@ class HttpClient:
                 f"{method} {shown_url} failed after retries: {self.redactor.text(exc)}",
                 provider=self.provider,
             ) from None
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+            if response is not None:
+                response.close()
             self._emit_error(method, shown_url, type(exc).__name__, started)
             raise TransportError(
                 f"{method} {shown_url} failed: {self.redactor.text(exc)}", provider=self.provider
@@ -378,6 +579,66 @@ class HttpClient:
             )
         )
         return response
+
+    def _read_body(
+        self,
+        response: requests.Response,
+        method: str,
+        shown_url: str,
+        read_timeout: float,
+        deadline: _Deadline,
+    ) -> None:
+        """Read the body into ``response.content``, within the size cap and the deadline.
+
+        ``read1`` returns whatever has arrived, so the deadline is checked however
+        slowly the bytes come, and each wait on the socket is shortened to what is
+        left of it; a read timeout alone bounds only the gap between two bytes.
+        """
+        limit = self.options.max_body_bytes
+        announced = response.headers.get("Content-Length", "")
+        if (
+            announced.isdigit()
+            and int(announced) > limit
+            and not response.headers.get("Content-Encoding")
+        ):
+            response.close()
+            raise ResponseTooLarge(
+                f"{method} {shown_url}: the body announces {int(announced)} bytes, over"
+                f" the limit of {_size(limit)} (HttpOptions.max_body_bytes)",
+                provider=self.provider,
+                status=response.status_code,
+                limit=limit,
+            )
+        raw = response.raw
+        read: Callable[[], bytes]
+        if isinstance(raw, BaseHTTPResponse):
+            read = functools.partial(raw.read1, _READ_CHUNK, decode_content=True)
+        else:  # a stand-in for urllib3 (a cassette player's): requests' own reading
+            read = functools.partial(next, response.iter_content(_READ_CHUNK), b"")
+        body = bytearray()
+        while True:
+            left = deadline.ends - time.monotonic()
+            if left <= 0:
+                raise _DeadlinePassed
+            # None once the body is read: the connection is back in the pool then.
+            sock = getattr(getattr(raw, "connection", None), "sock", None)
+            if sock is not None:
+                sock.settimeout(max(_MIN_WAIT, min(read_timeout, left)))
+            chunk = read()
+            if not chunk:
+                break
+            body += chunk
+            if len(body) > limit:
+                response.close()
+                raise ResponseTooLarge(
+                    f"{method} {shown_url}: the body is larger than the limit of {_size(limit)}"
+                    " (HttpOptions.max_body_bytes)",
+                    provider=self.provider,
+                    status=response.status_code,
+                    limit=limit,
+                )
+        response._content = bytes(body)
+        response._content_consumed = True  # type: ignore[attr-defined]
 
     def _emit_error(self, method: str, url: str, error: str, started: float) -> None:
         self._emit(
@@ -429,6 +690,68 @@ def _is_timeout(exc: requests.exceptions.RequestException) -> bool:
 class _IncompleteBody(Exception):
     def __init__(self, status: int | None) -> None:
         self.status = status
+
+
+class _DeadlinePassed(Exception):
+    """Raised inside :meth:`HttpClient._send` when no time is left; reported as DeadlineExceeded."""
+
+
+@dataclass(frozen=True)
+class _Payload:
+    """What a request sends besides its method and URL (a redirect keeps only the headers)."""
+
+    params: Mapping[str, Any] | list[tuple[str, Any]] | None = None
+    data: Any = None
+    json_body: Any = None
+    headers: Mapping[str, str] | None = None
+    files: Any = None
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    ends: float  # time.monotonic()
+    seconds: float  # as configured, for messages
+
+
+#: Bytes asked of the socket per read; ``read1`` returns less as soon as anything arrived.
+_READ_CHUNK = 64 * 1024
+
+
+def _deadline_reached(exc: BaseException, deadline: _Deadline) -> bool:
+    """Did ``exc`` happen because the deadline came (not for a timeout of its own)?"""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, _DeadlineReached):
+        return True
+    # A wait shortened to the deadline ends just after it.
+    return _is_timeout_like(exc) and time.monotonic() >= deadline.ends - 0.005
+
+
+def _is_timeout_like(exc: BaseException) -> bool:
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return True
+    return isinstance(exc, requests.exceptions.RequestException) and _is_timeout(exc)
+
+
+def _last_error(exc: BaseException) -> str:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return str(reason) if isinstance(reason, _DeadlineReached) else ""
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where a redirect may go without taking secrets elsewhere."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = -1  # unreadable: matches no real origin
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _size(n: int) -> str:
+    """``32 MiB`` for whole mebibytes, else the byte count."""
+    mib = 1024 * 1024
+    return f"{n // mib} MiB" if n % mib == 0 and n else f"{n} bytes"
 
 
 def request_id(response: requests.Response) -> str | None:

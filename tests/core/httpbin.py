@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -19,6 +19,7 @@ class MisbehavingApp:
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.seen_headers: list[dict[str, str]] = []
+        self.sent = 0
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -67,11 +68,71 @@ class MisbehavingApp:
                 content_type="text/html",
             )
         elif path == "/redirect":
-            response = Response(status=302, headers={"Location": request.args["to"]})
+            status = request.args.get("status", 302, type=int)
+            response = Response(status=status, headers={"Location": request.args["to"]})
+        elif path == "/trickle":
+            return self._trickle(request, start_response)
+        elif path == "/large":
+            return self._large(request, start_response)
         elif path == "/headers":
             response = _json(dict(request.headers))
         else:
             response = _json({"path": path, "method": request.method, "attempt": attempt})
+        return response(environ, start_response)
+
+    def _trickle(self, request: Request, start_response: Any) -> Iterable[bytes]:
+        """A JSON string of ``size`` bytes, one byte every ``interval`` s: no read times out."""
+        size = request.args.get("size", 50, type=int)
+        interval = request.args.get("interval", 0.1, type=float)
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(size))]
+        )
+
+        def body() -> Iterator[bytes]:
+            yield b'"'
+            for _ in range(size - 2):
+                time.sleep(interval)
+                yield b"x"
+            yield b'"'
+
+        return body()
+
+    def _large(self, request: Request, start_response: Any) -> Iterable[bytes]:
+        """``size`` bytes in 64 KiB pieces, with a Content-Length unless ``length=0`` (chunked).
+
+        ``sent`` counts what the server managed to hand over before the client hung up.
+        """
+        size = request.args.get("size", 1 << 20, type=int)
+        headers = [("Content-Type", "application/octet-stream")]
+        if request.args.get("length", 1, type=int):
+            headers.append(("Content-Length", str(size)))
+        start_response("200 OK", headers)
+        piece = b"x" * 65536
+
+        def body() -> Iterator[bytes]:
+            left = size
+            while left > 0:
+                chunk = piece[:left]
+                left -= len(chunk)
+                yield chunk
+                with self.lock:
+                    self.sent += len(chunk)
+
+        return body()
+
+
+class RedirectingApp:
+    """Answers every request with a redirect to the same path and query under ``to``."""
+
+    def __init__(self, to: str, status: int = 307) -> None:
+        self.to = to.rstrip("/")
+        self.status = status
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        query = f"?{request.query_string.decode()}" if request.query_string else ""
+        location = f"{self.to}{request.path}{query}"
+        response = Response(status=self.status, headers={"Location": location})
         return response(environ, start_response)
 
 

@@ -11,11 +11,14 @@ import requests
 
 from paysupport.errors import (
     ConfigError,
+    DeadlineExceeded,
     InsufficientScope,
     InvalidToken,
     NotFound,
     RateLimited,
+    RedirectRefused,
     ResponseFormatError,
+    ResponseTooLarge,
     Timeout,
     TransportError,
 )
@@ -153,16 +156,97 @@ def test_error_statuses_map_to_library_errors(status: int, error: type[Exception
         assert raised.retry_after == 7
 
 
-def test_redirect_to_another_host_drops_authorization(app: MisbehavingApp) -> None:
-    with serve_wsgi(app) as first, serve_wsgi(app) as second:
-        other_host = second.url.replace("127.0.0.1", "localhost")
+def test_redirect_to_another_origin_is_refused_before_anything_is_sent_there() -> None:
+    first_app, other_app = MisbehavingApp(), MisbehavingApp()
+    with serve_wsgi(first_app) as first, serve_wsgi(other_app) as other:
+        elsewhere = other.url.replace("127.0.0.1", "localhost")  # another origin, also loopback
         client = HttpClient(
             "testprov", first.url, auth=_StaticBearer("sekret-bearer-token"), options=FAST
         )
-        response = client.request("GET", f"/redirect?to={other_host}/headers")
-    assert response.status_code == 200
-    assert "Authorization" not in response.json()
-    assert app.seen_headers[0]["Authorization"] == "Bearer sekret-bearer-token"
+        with pytest.raises(RedirectRefused, match="another origin") as caught:
+            client.request("GET", f"/redirect?to={elsewhere}/headers&access_token=in-the-url")
+    assert sum(other_app.hits.values()) == 0 and other_app.seen_headers == []
+    assert caught.value.status == 302 and caught.value.location == f"{elsewhere}/headers"
+    assert "in-the-url" not in str(caught.value)
+
+
+def test_same_origin_redirect_of_a_get_is_followed_with_its_credentials(
+    server: ServedApp, app: MisbehavingApp
+) -> None:
+    client = HttpClient("testprov", server.url, auth=_StaticBearer("sekret-bearer"), options=FAST)
+    response = client.request("GET", f"/redirect?to={server.url}/headers")
+    assert response.json()["Authorization"] == "Bearer sekret-bearer"
+    assert [r.status_code for r in response.history] == [302]
+
+
+def test_a_post_never_follows_a_redirect(http: HttpClient, app: MisbehavingApp) -> None:
+    with pytest.raises(RedirectRefused, match="does not follow redirects of POST") as caught:
+        http.request("POST", "/redirect?status=307&to=/echo", data={"client_secret": "s3cr3t"})
+    assert app.hits["/echo"] == 0
+    assert caught.value.status == 307 and "s3cr3t" not in str(caught.value)
+    # A caller that reads redirects itself (Flattr's lookup) still gets the answer.
+    answer = http.request("POST", "/redirect?status=307&to=/echo", allow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["Location"] == "/echo"
+
+
+def test_a_trickling_body_is_cut_at_the_deadline(server: ServedApp) -> None:
+    """One byte every 0.1 s never trips the 2 s read timeout; the 1 s deadline ends it."""
+    options = HttpOptions(read_timeout=2.0, deadline=1.0, retries=0)
+    client = HttpClient("testprov", server.url, options=options)
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded, match="within its 1 s deadline") as caught:
+        client.request("GET", "/trickle?size=60&interval=0.1")  # 6 s to send in full
+    assert 0.9 < time.monotonic() - started < 1.5
+    assert caught.value.deadline == 1.0 and isinstance(caught.value, Timeout)
+
+
+def test_retries_do_not_extend_the_deadline(server: ServedApp, app: MisbehavingApp) -> None:
+    """Eleven attempts of 0.4 s would take 4.4 s; the deadline stops them after 1 s."""
+    options = HttpOptions(read_timeout=0.4, retries=10, backoff_factor=0.01, deadline=1.0)
+    client = HttpClient("testprov", server.url, options=options)
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        client.request("GET", "/slow?key=dl&fail=99&delay=2")
+    assert time.monotonic() - started < 1.5
+    assert 2 <= app.hits["dl"] <= 4
+
+
+def test_a_retry_after_past_the_deadline_is_not_waited_for(server: ServedApp) -> None:
+    client = HttpClient("testprov", server.url, options=HttpOptions(deadline=1.0))
+    started = time.monotonic()
+    response = client.request("GET", "/status?key=ra&fail=1&status=429&retry_after=5")
+    assert time.monotonic() - started < 0.5
+    assert response.status_code == 429  # for the provider to raise RateLimited(retry_after=5)
+
+
+def test_a_body_announced_larger_than_the_cap_is_refused(server: ServedApp) -> None:
+    client = HttpClient("testprov", server.url, options=HttpOptions(max_body_bytes=1 << 20))
+    with pytest.raises(ResponseTooLarge, match="over the limit of 1 MiB") as caught:
+        client.request("GET", f"/large?size={2 << 20}")
+    assert caught.value.limit == 1 << 20 and caught.value.status == 200
+
+
+def test_a_streamed_body_larger_than_the_cap_is_not_read_whole(
+    server: ServedApp, app: MisbehavingApp
+) -> None:
+    """64 MiB offered without a Content-Length; reading stops just past the 1 MiB cap."""
+    client = HttpClient("testprov", server.url, options=HttpOptions(max_body_bytes=1 << 20))
+    with pytest.raises(ResponseTooLarge, match="larger than the limit of 1 MiB"):
+        client.request("GET", f"/large?size={64 << 20}&length=0")
+    # What the server handed over before the client hung up: the cap plus socket buffers.
+    assert app.sent < 16 << 20
+
+
+def test_a_body_up_to_the_cap_is_read_whole(server: ServedApp) -> None:
+    client = HttpClient("testprov", server.url, options=HttpOptions(max_body_bytes=1 << 20))
+    assert len(client.request("GET", f"/large?size={1 << 20}").content) == 1 << 20
+    assert len(client.request("GET", f"/large?size={1 << 20}&length=0").content) == 1 << 20
+
+
+@pytest.mark.parametrize("unbounded", [{"deadline": 0.0}, {"max_body_bytes": 0}])
+def test_the_deadline_and_the_body_cap_cannot_be_turned_off(unbounded: dict[str, float]) -> None:
+    with pytest.raises(ConfigError, match="must be positive"):
+        HttpOptions(**unbounded)  # type: ignore[arg-type]
 
 
 def test_user_agent_names_library_provider_and_app(http: HttpClient, server: ServedApp) -> None:
