@@ -38,7 +38,7 @@ from paysupport.http import HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
 from paysupport.provider import Capability, Client, ProviderInfo, Registration, User
 from paysupport.registry import available, connect, load_failures
-from paysupport.resource import Resource
+from paysupport.resource import Record, Resource
 from paysupport.tokens import (
     JsonFileTokenStore,
     MemoryTokenStore,
@@ -72,6 +72,7 @@ __all__ = [
     "ProviderInfo",
     "ProviderNotFound",
     "RateLimited",
+    "Record",
     "RedirectRefused",
     "Registration",
     "Resource",

@@ -48,7 +48,7 @@ _NO_RELATIONSHIPS: Mapping[str, Any] = {}
 class JsonApiResource(Resource):
     """A resource object inside a :class:`JsonApiDocument`, able to follow its relationships."""
 
-    __slots__ = ("__weakref__", "_document", "_related", "raw")
+    __slots__ = ("__weakref__", "_document", "_related")  # ``raw`` is the base's slot
 
     def __init__(
         self, raw: Mapping[str, Any], document: JsonApiDocument, key: Key | None = None
@@ -133,7 +133,8 @@ class JsonApiResource(Resource):
         return value if isinstance(value, list) else [value]
 
     def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
+        """The resource object in JSON:API's shape (the provider's typed views are flat)."""
+        out = {"type": self.type, "id": self.id, "attributes": dict(self.attributes)}
         if self.relationships:
             out["relationships"] = {n: self._linkage(n) for n in self.relationships}
         return out

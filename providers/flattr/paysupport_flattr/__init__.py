@@ -1,8 +1,9 @@
 """Flattr provider for paysupport: the client (REST API v2, OAuth 2) and a local emulator.
 
-``paysupport.connect("flattr", ...)`` returns a :class:`FlattrClient`. The
-names below are its public API; the modules behind them are private by
-convention.
+``paysupport.connect("flattr", ...)`` returns a :class:`FlattrClient`, typed as the
+core's ``Client``; :func:`connect` here (or ``paysupport.connect("flattr",
+FlattrClient)``) gives it its own type. The names below are its public API; the
+modules behind them are private by convention.
 """
 
 from .autosubmit import (
@@ -13,7 +14,7 @@ from .autosubmit import (
     parse_autosubmit_url,
     thing_id_from_url,
 )
-from .client import FlattrClient
+from .client import FlattrClient, connect
 from .errors import (
     AlreadyFlattred,
     AlreadySubscribed,
@@ -57,6 +58,7 @@ __all__ = [
     "ValidationFailed",
     "Vocabulary",
     "build_autosubmit_url",
+    "connect",
     "is_autosubmit_url",
     "parse_autosubmit_url",
     "thing_id_from_url",

@@ -1,8 +1,11 @@
 """Read-only records of the API: mini things, users, flattrs, subscriptions, activities.
 
 Each is built from a documented example shape (resource-examples.rb) through
-:class:`~paysupport_flattr.parsing.Reader`, keeps the whole JSON object in
-``raw``, and offers ``to_row()`` for the command line. The editable
+:class:`~paysupport_flattr.parsing.Reader` and has the shape of every provider's
+records (:class:`paysupport.resource.Record`): an ``id``, the whole JSON object in
+``raw`` and ``to_dict()``, a flat record; ``to_row()`` is the command line's shorter
+row. Flattr names users by ``username``, so that is a user's ``id``; a flattr has no id
+of its own, so its ``id`` is ``<thing id>:<username>:<created_at>``. The editable
 :class:`~paysupport_flattr.things.Thing` lives in its own module.
 """
 
@@ -21,10 +24,23 @@ class MiniUser:
     username: str
     link: str | None = None
     resource: str | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, reader: Reader) -> MiniUser:
-        return cls(reader.text("username"), reader.opt_text("link"), reader.opt_text("resource"))
+        return cls(
+            reader.text("username"),
+            reader.opt_text("link"),
+            reader.opt_text("resource"),
+            dict(reader.data),
+        )
+
+    @property
+    def id(self) -> str:
+        return self.username
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "username": self.username, "link": self.link}
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,29 @@ class FlattrUser:
         full = " ".join(p for p in (self.firstname, self.lastname) if p)
         return full or self.username
 
+    @property
+    def id(self) -> str:
+        return self.username
+
     def to_row(self) -> dict[str, Any]:
         return {"username": self.username, "name": self.name, "link": self.link}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "firstname": self.firstname,
+            "lastname": self.lastname,
+            "link": self.link,
+            "url": self.url,
+            "avatar": self.avatar,
+            "about": self.about,
+            "city": self.city,
+            "country": self.country,
+            "email": self.email,
+            "registered_at": self.registered_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,6 +123,7 @@ class MiniThing:
     image: str | None = None
     flattrs: int | None = None
     owner: MiniUser | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, reader: Reader) -> MiniThing:
@@ -99,7 +137,19 @@ class MiniThing:
             image=reader.opt_text("image"),
             flattrs=reader.opt_integer("flattrs"),
             owner=MiniUser.parse(owner) if owner else None,
+            raw=dict(reader.data),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "link": self.link,
+            "image": self.image,
+            "flattrs": self.flattrs,
+            "owner": self.owner.username if self.owner else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -120,6 +170,14 @@ class Flattr:
             r.integer("created_at"),
             dict(r.data),
         )
+
+    @property
+    def id(self) -> str:
+        """``<thing id>:<username>:<created_at>``: Flattr gives a flattr no id of its own."""
+        return f"{self.thing.id}:{self.owner.username}:{self.created_at}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.to_row()}
 
     def to_row(self) -> dict[str, Any]:
         return {
@@ -142,6 +200,12 @@ class FlattrResult:
     thing: MiniThing
     flattred_at: float
     message: str = "ok"
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def id(self) -> int:
+        """The flattred thing's id (the answer describes the thing, not a new record)."""
+        return self.thing.id
 
     @property
     def thing_id(self) -> int:
@@ -154,10 +218,18 @@ class FlattrResult:
     @classmethod
     def parse(cls, body: Any, flattred_at: float) -> FlattrResult:
         r = Reader(body, "flattr answer")
-        return cls(MiniThing.parse(r.obj("thing")), flattred_at, r.opt_text("message") or "ok")
+        return cls(
+            MiniThing.parse(r.obj("thing")),
+            flattred_at,
+            r.opt_text("message") or "ok",
+            dict(r.data),
+        )
 
     def to_row(self) -> dict[str, Any]:
         return {"thing_id": self.thing_id, "url": self.url, "flattred_at": self.flattred_at}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.to_row(), "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -193,6 +265,18 @@ class Activity:
 
     def to_row(self) -> dict[str, Any]:
         return {"published": self.published, "verb": self.verb, "title": self.title}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "verb": self.verb,
+            "title": self.title,
+            "published": self.published,
+            "actor_name": self.actor_name,
+            "actor_url": self.actor_url,
+            "object_name": self.object_name,
+            "object_url": self.object_url,
+        }
 
 
 def parse_activities(body: Any) -> list[Activity]:

@@ -40,6 +40,11 @@ class Subscription:
             raw=dict(r.data),
         )
 
+    @property
+    def id(self) -> int | None:
+        """The thing's id: a user has at most one subscription per thing."""
+        return self.thing.id
+
     def to_row(self) -> dict[str, Any]:
         return {
             "thing_id": self.thing.id,
@@ -47,6 +52,9 @@ class Subscription:
             "active": self.active,
             "started_at": self.started_at,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.to_row(), "created_at": self.created_at}
 
 
 class SubscriptionsService:

@@ -1,6 +1,7 @@
 """Ipernity provider for paysupport.
 
-:class:`IpernityClient` (entry point ``paysupport.providers: ipernity``) makes signed,
+:class:`IpernityClient` (entry point ``paysupport.providers: ipernity``; :func:`connect` makes
+one with its settings as typed arguments) makes signed,
 catalogue-checked calls, runs both frob flows, walks list methods and uploads files. Shared
 by the client and the emulator: :func:`sign` (request signatures), :func:`load_catalogue`
 (Ipernity's method catalogue, typed) and :func:`satisfies` (permission levels). The emulator
@@ -10,7 +11,7 @@ console with a ready client.
 
 from paysupport_ipernity.auth import AuthInfo, IpernityFrobFlow, authorize_endpoint
 from paysupport_ipernity.catalogue import Catalogue, Method, Parameter, load_catalogue
-from paysupport_ipernity.client import IpernityClient
+from paysupport_ipernity.client import IpernityClient, connect
 from paysupport_ipernity.errors import (
     FrobNotAuthorized,
     InvalidApiKey,
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownMethod",
     "UploadTimeout",
     "authorize_endpoint",
+    "connect",
     "element_path",
     "load_catalogue",
     "satisfies",

@@ -2,8 +2,11 @@
 
 Ipernity's JSON mirrors its XML, so attribute values arrive as strings (``"doc_id":
 "100001"``) and nested elements as objects. These classes keep the record untouched in
-``attributes`` (nothing the provider sent is lost) and read the common fields from it;
-``to_row()`` flattens a record for ``paysupport walk ipernity docs --format csv``.
+``attributes`` and ``raw`` (the record only: the answer's ``api`` status block is in the
+whole answer, ``call()``'s result or a walk page's ``raw``) and read the common fields
+from it. ``to_dict()`` is the flat record every provider's resources offer; ``to_row()``
+is the same with Ipernity's id name (``doc_id``) for ``paysupport walk ipernity docs
+--format csv``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _row(id_name: str, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` (a ``to_dict()``) with its ``id`` under Ipernity's name, for the CLI."""
+    rest = dict(record)
+    return {id_name: rest.pop("id"), **rest}
 
 
 def _id(record: Mapping[str, Any], key: str, kind: str) -> str:
@@ -79,8 +88,11 @@ class Doc(Resource):
         return None if value is None else str(value)
 
     def to_row(self) -> dict[str, Any]:
+        return _row("doc_id", self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "doc_id": self.id,
+            "id": self.id,
             "title": self.title,
             "media": self.media,
             "license": self.license,
@@ -119,8 +131,11 @@ class Album(Resource):
         return None if value is None else str(value)
 
     def to_row(self) -> dict[str, Any]:
+        return _row("album_id", self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "album_id": self.id,
+            "id": self.id,
             "title": self.title,
             "docs": self.doc_count,
             "owner_id": self.owner_id,
@@ -174,8 +189,11 @@ class Member(Resource):
         return str(self.attribute("is_pro", "0")) == "1"
 
     def to_row(self) -> dict[str, Any]:
+        return _row("user_id", self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
         return {
-            "user_id": self.id,
+            "id": self.id,
             "username": self.username,
             "realname": self.realname,
             "location": self.location,

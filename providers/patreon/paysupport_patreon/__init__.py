@@ -1,10 +1,12 @@
 """Patreon provider for paysupport: API v2 and v1, OAuth and creator tokens, webhooks, gating.
 
-``paysupport.connect("patreon", ...)`` returns a :class:`PatreonClient`; the
-emulator (``paysupport_patreon.emulator``) is its sandbox.
+``paysupport.connect("patreon", ...)`` returns a :class:`PatreonClient`, typed as the
+core's ``Client``; :func:`connect` here (or ``paysupport.connect("patreon",
+PatreonClient)``) gives it its own type. The emulator (``paysupport_patreon.emulator``)
+is its sandbox.
 """
 
-from paysupport_patreon.client import PatreonClient
+from paysupport_patreon.client import PatreonClient, connect
 from paysupport_patreon.entitlement import Entitlement
 from paysupport_patreon.errors import InvalidSignature, UnknownTrigger, WebhookError
 from paysupport_patreon.resources import Campaign, Member, PatreonUser, Post, Tier, Webhook
@@ -25,6 +27,7 @@ __all__ = [
     "WebhookError",
     "WebhookEvent",
     "WebhookReceiver",
+    "connect",
     "extract_cursor",
     "flask_view",
     "parse",

@@ -2,11 +2,14 @@
 
 Each class wraps one :class:`~paysupport.jsonapi.JsonApiResource` (kept as
 ``.resource``, so ``relationship()`` and every raw attribute stay reachable)
-and is a :class:`paysupport.Resource` itself. v2 sends only the attributes a
-call asked for, so a property is ``None`` when its attribute was not requested
-or is null; an attribute of the wrong type is a ``ResponseFormatError``, never a
-``TypeError`` later in the caller's code. A related resource that was not
-included is ``None`` (to-one) or left out (to-many), as in the core reader.
+and is a :class:`paysupport.Resource` itself: ``raw`` is the JSON:API resource
+object as sent, ``to_dict()`` the flat record of the typed properties (dates in
+ISO 8601, lists joined with ``"; "``), the same idea as every provider's.
+v2 sends only the attributes a call asked for, so a property is ``None`` when its
+attribute was not requested or is null; an attribute of the wrong type is a
+``ResponseFormatError``, never a ``TypeError`` later in the caller's code. A
+related resource that was not included is ``None`` (to-one) or left out
+(to-many), as in the core reader.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class PatreonResource(Resource):
                 f"expected a {self.TYPE} resource, got {resource.type}:{resource.id}",
                 provider=PROVIDER,
             )
-        super().__init__(resource.type, resource.id, resource.attributes)
+        super().__init__(resource.type, resource.id, resource.attributes, resource.raw)
         self.resource = resource
 
     def _typed(self, name: str, kinds: tuple[type, ...], label: str) -> Any:
@@ -102,6 +105,14 @@ class Tier(PatreonResource):
     def url(self) -> str | None:
         return self._str("url")
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "amount_cents": self.amount_cents,
+            "url": self.url,
+        }
+
 
 class PatreonUser(PatreonResource):
     """A Patreon account (a patron or the creator)."""
@@ -124,6 +135,15 @@ class PatreonUser(PatreonResource):
     @property
     def vanity(self) -> str | None:
         return self._str("vanity")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "full_name": self.full_name,
+            "email": self.email,
+            "url": self.url,
+            "vanity": self.vanity,
+        }
 
 
 class Campaign(PatreonResource):
@@ -157,6 +177,17 @@ class Campaign(PatreonResource):
     def tiers(self) -> list[Tier]:
         return [Tier(r) for r in self.resource.related("tiers") if r.type == "tier"]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "vanity": self.vanity,
+            "patron_count": self.patron_count,
+            "pledge_url": self.pledge_url,
+            "tier_ids": "; ".join(rid for _, rid in self.resource.relationship_ids("tiers")),
+        }
+
 
 class Member(PatreonResource):
     """A user's membership of a campaign: status, what they are entitled to, who they are."""
@@ -164,7 +195,8 @@ class Member(PatreonResource):
     __slots__ = ()
     TYPE = "member"
 
-    #: Columns of :meth:`to_row`, in order (``paysupport export-members`` writes them).
+    #: Columns of :meth:`to_dict` and :meth:`to_row`, in order (``paysupport
+    #: export-members`` writes them).
     ROW_COLUMNS: ClassVar[tuple[str, ...]] = (
         "id",
         "user_id",
@@ -252,7 +284,7 @@ class Member(PatreonResource):
         """The entitled tiers that were included (ask ``include=currently_entitled_tiers``)."""
         return [Tier(r) for r in self.resource.related("currently_entitled_tiers")]
 
-    def to_row(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """Flat columns for CSV and tables; tier ids and titles joined with ``"; "``."""
         tiers = self.entitled_tiers
         last_charge = self.last_charge_date
@@ -272,6 +304,10 @@ class Member(PatreonResource):
             "tier_ids": "; ".join(self.entitled_tier_ids),
             "tier_titles": "; ".join(t.title or "" for t in tiers),
         }
+
+    def to_row(self) -> dict[str, Any]:
+        """The command line's row: :meth:`to_dict` (kept under its older name)."""
+        return self.to_dict()
 
 
 class Post(PatreonResource):
@@ -295,6 +331,16 @@ class Post(PatreonResource):
     @property
     def published_at(self) -> datetime | None:
         return self._datetime("published_at")
+
+    def to_dict(self) -> dict[str, Any]:
+        published = self.published_at
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "is_public": self.is_public,
+            "published_at": published.isoformat() if published else None,
+        }
 
 
 class Webhook(PatreonResource):
@@ -327,3 +373,13 @@ class Webhook(PatreonResource):
     @property
     def num_consecutive_times_failed(self) -> int | None:
         return self._int("num_consecutive_times_failed")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The webhook without its ``secret``: records end up in logs and tables."""
+        return {
+            "id": self.id,
+            "uri": self.uri,
+            "triggers": "; ".join(self.triggers),
+            "paused": self.paused,
+            "num_consecutive_times_failed": self.num_consecutive_times_failed,
+        }
