@@ -6,11 +6,18 @@ platform directories, so nothing here reads the developer's own config.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
-from paysupport.config import config_path, load_config, resolve_settings
+from paysupport.config import (
+    ConfigWarning,
+    config_path,
+    known_settings,
+    load_config,
+    resolve_settings,
+)
 from paysupport.errors import ConfigError
 
 ALIASES = {
@@ -33,7 +40,7 @@ def every_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each key is set in its own source and in every source below it."""
     ini = write(
         tmp_path / "config.ini",
-        "[ipernity]\napi_key = from-file\napi_secret = from-file\n\n[flattr]\nuser = other\n",
+        "[ipernity]\napi_key = from-file\napi_secret = from-file\n\n[flattr]\nclient_id = other\n",
     )
     monkeypatch.setenv("PAYSUPPORT_CONFIG", str(ini))
     for key in ("API_KEY", "API_SECRET", "USER"):
@@ -71,7 +78,7 @@ def test_an_empty_value_in_the_file_falls_through(
 
 
 def test_other_providers_sections_are_not_read(every_source: Path) -> None:
-    assert resolve_settings("flattr", ["api_key", "user"]) == {"user": "other"}
+    assert resolve_settings("flattr", ["api_key", "client_id"]) == {"client_id": "other"}
 
 
 def test_environment_names_are_built_from_provider_and_key(
@@ -202,6 +209,30 @@ def test_values_are_taken_literally(tmp_path: Path) -> None:
         pytest.param(
             "[a:b]\nx = 1\n[a:b]\n", 3, "section [a:b] appears twice", id="section with a colon"
         ),
+        pytest.param(
+            "[patreon\nclient_id = b\n",
+            1,
+            "'[patreon' is not closed: write [patreon]",
+            id="unclosed header first",
+        ),
+        pytest.param(
+            "[flattr]\nclient_id = a\n\n[patreon\nclient_id = b\n",
+            4,
+            "'[patreon' is not closed",
+            id="unclosed header, not the key after it",
+        ),
+        pytest.param(
+            "[flattr]\nclient_id = a\n[patreon  \n",
+            3,
+            "'[patreon' is not closed",
+            id="unclosed header last",
+        ),
+        pytest.param(
+            "[flattr]\nno equals\n[patreon\n",
+            2,
+            "key = value",
+            id="error before an unclosed header",
+        ),
     ],
 )
 def test_malformed_file_names_file_and_line(
@@ -225,3 +256,76 @@ def test_malformed_paysupport_config_fails_resolution(
     with pytest.raises(ConfigError) as caught:
         resolve_settings("flattr", ["client_id"])
     assert (caught.value.path, caught.value.line) == (str(path), 1)
+
+
+# Names nothing reads: warned about, at their line, with a "did you mean"
+
+
+def warnings_of(path: Path) -> list[ConfigWarning]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_config(path)
+    return [w.message for w in caught if isinstance(w.message, ConfigWarning)]
+
+
+def test_a_misspelt_section_is_warned_about_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.ini", "[patreon]\nclient_id = a\n\n[flatr]\nclient_id = b\n")
+    (warning,) = warnings_of(path)
+    assert (warning.path, warning.line) == (str(path), 4)
+    assert "section [flatr] is ignored" in str(warning)
+    assert "did you mean [flattr]?" in str(warning)
+    assert f"({path}, line 4)" in str(warning)
+
+
+def test_a_section_named_in_another_case_is_not_read_and_is_warned_about(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.ini", "[Flattr]\nclient_id = b\n")
+    with pytest.warns(ConfigWarning, match=r"did you mean \[flattr\]\?"):
+        config = load_config(path)
+    assert resolve_settings("flattr", ["client_id"], config=config) == {}
+
+
+def test_a_misspelt_key_is_warned_about_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
+    text = "[patreon]\nclient_id = a\nclient_secrett = s3cr3t-value\n"
+    path = write(tmp_path / "c.ini", text)
+    (warning,) = warnings_of(path)
+    assert warning.line == 3
+    assert "key 'client_secrett' in section [patreon] is ignored" in str(warning)
+    assert "did you mean 'client_secret'?" in str(warning)
+    assert "s3cr3t-value" not in str(warning)  # names only, never values
+
+
+def test_a_key_in_default_that_no_provider_reads_is_warned_about(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.ini", "[DEFAULT]\naccount = me\napp_nme = shop\n")
+    (warning,) = warnings_of(path)
+    assert warning.line == 3 and "did you mean 'app_name'?" in str(warning)
+
+
+def test_known_sections_and_keys_give_no_warning(tmp_path: Path) -> None:
+    text = (
+        "[DEFAULT]\napp_name = shop\n"
+        "[patreon]\nCLIENT_ID = a\nclient_secret = s\nbase_url = http://127.0.0.1:1\n"
+        "[flattr]\naccess_token = t\nrate_limit_mode = raise\ntoken_store = memory\n"
+        "[ipernity]\napi_key = k\n"
+        "[example]\napi_key = k\n"  # a third-party provider, found by its entry point
+    )
+    path = write(tmp_path / "c.ini", text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_config(path)
+
+
+def test_known_names_come_from_the_installed_providers_declarations() -> None:
+    from paysupport.registry import provider_classes
+
+    known = known_settings()
+    assert set(provider_classes()) <= set(known)
+    assert known["flattr"] is not None and {"client_secret", "base_url"} <= known["flattr"]
+
+
+def test_warnings_can_be_made_errors(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.ini", "[flattr]\nclient_idd = a\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConfigWarning)
+        with pytest.raises(ConfigWarning, match="did you mean 'client_id'"):
+            load_config(path)
+    assert issubclass(ConfigWarning, UserWarning)

@@ -51,7 +51,7 @@ class AutoSubmit:
         if not isinstance(self.user_id, str) or not self.user_id:
             raise ValidationFailed("an auto-submit URL needs a user_id", field="user_id")
         object.__setattr__(self, "url", check_url(self.url))
-        object.__setattr__(self, "tags", check_tags(list(self.tags)))
+        object.__setattr__(self, "tags", check_tags(self.tags))
         check_hidden(self.hidden)
         for name in ("title", "description", "language", "category"):
             value = getattr(self, name)
@@ -90,7 +90,8 @@ def build_autosubmit_url(
     site: str = REAL_SITE_ROOT,
 ) -> str:
     """An auto-submit URL for ``url`` owned by ``user_id`` (raises ValidationFailed)."""
-    spec = AutoSubmit(user_id, url, title, description, language, tuple(tags), hidden, category)
+    tags = check_tags(tags)  # a bare string is refused, not split into one-letter tags
+    spec = AutoSubmit(user_id, url, title, description, language, tags, hidden, category)
     return spec.to_url(site)
 
 

@@ -14,16 +14,18 @@ of resource lives in its own module (``things``, ``users``, ``subscriptions``,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
+from paysupport.http import EventHook, HttpOptions
 from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.tokens import TokenStore
 from paysupport.walk import Page, Walk
 
 from . import flattring
 from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
 from .context import Context
 from .errors import Forbidden, ValidationFailed
-from .hosts import Hosts
+from .hosts import Hosts, refuse_closed_hosts
 from .models import FlattrResult
 from .ratelimit import RateLimit, RateLimitGate, check_mode
 from .register import Registration, register
@@ -84,6 +86,7 @@ class FlattrClient(Client):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hosts = Hosts.for_base_url(self.base_url)
+        refuse_closed_hosts(self.http.session)  # Flattr closed in 2023: only emulators answer
         self.use_oauth2(self.hosts.oauth_endpoints())
         gate = RateLimitGate(
             check_mode(self.settings.get("rate_limit_mode")),
@@ -265,4 +268,40 @@ def _single_page(fetch: Callable[[], Sequence[Any]]) -> Walk[Any]:
     return Walk(lambda _: Page(list(fetch()), next=None), start=None)
 
 
-__all__ = ["FlattrClient"]
+def connect(
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    redirect_uri: str | None = None,
+    access_token: str | None = None,
+    rate_limit_mode: Literal["wait", "raise"] | None = None,
+    base_url: str | None = None,
+    http_options: HttpOptions | None = None,
+    token_store: TokenStore | str | None = None,
+    account: str | None = None,
+    app_name: str | None = None,
+    hooks: Sequence[EventHook] = (),
+) -> FlattrClient:
+    """A :class:`FlattrClient`, typed: ``paysupport.connect("flattr", ...)`` with checks.
+
+    The settings are arguments here, so editors complete them and mypy refuses a
+    misspelt one; ``None`` leaves a setting to the configuration chain (config file,
+    then ``PAYSUPPORT_FLATTR_*`` and ``FLATTR_*`` variables), as with
+    ``paysupport.connect``.
+    """
+    return FlattrClient(
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        access_token=access_token,
+        rate_limit_mode=rate_limit_mode,
+        base_url=base_url,
+        http_options=http_options,
+        token_store=token_store,
+        account=account,
+        app_name=app_name,
+        hooks=hooks,
+    )
+
+
+__all__ = ["FlattrClient", "connect"]

@@ -4,17 +4,53 @@ The real service splits across two hosts (api.md, NOTES.md): the API at
 ``https://api.flattr.com/rest/v2`` and OAuth at ``https://flattr.com/oauth/...``.
 A base URL other than the real one (the sandbox, a test server) serves both on
 one root, so every URL is derived from it.
+
+Flattr closed its service in 2023: the real hosts answer nothing any more. The
+client keeps their names (auto-submit and thing URLs in old feeds and archives
+still point there), but :class:`ClosedService` refuses every request to them
+with a clear error instead of a connection failure after the timeouts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import requests
+from requests.adapters import BaseAdapter
 
 from paysupport.auth.oauth2 import OAuth2Endpoints
+from paysupport.errors import Unsupported
 
 REAL_API_ROOT = "https://api.flattr.com"
 REAL_SITE_ROOT = "https://flattr.com"
 API_PREFIX = "/rest/v2"
+
+#: Hosts of the closed service; requests to them never leave the machine.
+CLOSED_ROOTS = (REAL_API_ROOT, REAL_SITE_ROOT, "https://www.flattr.com")
+
+CLOSED_MESSAGE = (
+    "Flattr closed its service in 2023, so no live Flattr call is possible. "
+    "Give base_url (the sandbox: paysupport.sandbox.running(), `paysupport --sandbox`, "
+    "or `paysupport sandbox`) to use the emulator of Flattr's documented API"
+)
+
+
+class ClosedService(BaseAdapter):
+    """A transport adapter that refuses, with :class:`Unsupported`, before anything is sent."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> NoReturn:
+        raise Unsupported(CLOSED_MESSAGE, provider="flattr", capability="service")
+
+    def close(self) -> None:
+        """Nothing to release: no connection is ever opened."""
+
+
+def refuse_closed_hosts(session: requests.Session) -> None:
+    """Route every request to the closed Flattr hosts to :class:`ClosedService`."""
+    for root in CLOSED_ROOTS:
+        session.mount(root + "/", ClosedService())
+
 
 #: api.md, "Scopes".
 SCOPES = ("flattr", "thing", "email", "extendedread")

@@ -19,6 +19,7 @@ from paysupport.provider import Registration as CoreRegistration
 from .context import Context
 from .errors import Forbidden, ValidationFailed
 from .things import Thing, ThingsService
+from .validation import check_tags
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def register(
         url,
         title=title,
         description=description,
-        tags=tuple(tags) if tags else None,
+        tags=check_tags(tags) or None,  # a bare string is refused here, not split into letters
         language=language,
         category=category,
         hidden=hidden,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from paysupport._args import several
 from paysupport.walk import Walk
 
 from . import validation
@@ -276,6 +277,18 @@ class Thing:
             "hidden": self.hidden,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The flat record every provider's resources offer: :meth:`to_row` and the rest."""
+        return {
+            **self.to_row(),
+            "description": self.description,
+            "link": self.link,
+            "image": self.image,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "last_flattr_at": self.last_flattr_at,
+        }
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Thing):
             return NotImplemented
@@ -344,7 +357,8 @@ class ThingsService:
 
     def get_many(self, things: Iterable[Any], *, full: bool = False) -> list[Thing]:
         """Several things in one request (``GET /things/:id,:id``); unknown ids are left out."""
-        ids = list(dict.fromkeys(thing_id_of(t) for t in things))
+        chosen = several(things, "things", error=validation.refusal("things"))
+        ids = list(dict.fromkeys(thing_id_of(t) for t in chosen))
         if not ids:
             return []
         answer = self._ctx.api.call(
@@ -406,8 +420,8 @@ class ThingsService:
             "query": query,
             "url": url,
             "tags": tags,
-            "language": _joined(language),
-            "category": _joined(category),
+            "language": _joined(language, "language"),
+            "category": _joined(category, "category"),
             "user": user,
             "sort": sort,
         }
@@ -528,10 +542,11 @@ def _assign(thing: Thing, **fields: Any) -> None:
             setattr(thing, name, value)
 
 
-def _joined(value: str | Sequence[str] | None) -> str | None:
+def _joined(value: str | Sequence[str] | None, field: str) -> str | None:
+    """One id (a string, taken whole) or several (any other iterable), as Flattr's list."""
     if value is None or isinstance(value, str):
         return value
-    return ",".join(value)
+    return ",".join(several(value, field, error=validation.refusal(field)))
 
 
 def _thing_id_in_location(location: Any) -> int:

@@ -8,11 +8,18 @@ raises :class:`~paysupport_flattr.errors.ValidationFailed` naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import urlsplit
 
+from paysupport._args import several
+
 from .errors import ValidationFailed
+
+
+def refusal(field: str) -> Callable[[str], ValidationFailed]:
+    """How :func:`paysupport._args.several` refuses a string given for ``field``."""
+    return lambda message: ValidationFailed(message, field=field)
 
 
 def check_url(value: Any, field: str = "url") -> str:
@@ -41,15 +48,16 @@ def check_text(value: Any, field: str) -> str:
 
 
 def check_tags(value: Any) -> tuple[str, ...]:
-    """A list (or tuple) of tags: non-empty strings without commas, trimmed.
+    """A list (or any iterable but a string) of tags: non-empty strings without commas, trimmed.
 
     Flattr sends tags as one comma-separated string, so a comma inside a tag
-    would silently split it; a bare string is refused for the same reason.
+    would silently split it; a bare string is refused rather than split into
+    one-letter tags (write ``tags=["python"]``).
     """
-    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+    if value is None:
         raise ValidationFailed("tags must be a list of strings", field="tags")
     tags: list[str] = []
-    for tag in value:
+    for tag in several(value, "tags", error=refusal("tags")):
         if not isinstance(tag, str):
             raise ValidationFailed("tags must be a list of strings", field="tags")
         cleaned = tag.strip()

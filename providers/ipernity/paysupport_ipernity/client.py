@@ -26,13 +26,14 @@ import contextlib
 import os
 import time
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from paysupport.errors import InvalidRequest, ResponseFormatError
+from paysupport.http import EventHook, HttpOptions
 from paysupport.provider import Capability, Client, ProviderInfo, User
-from paysupport.tokens import Token
+from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
 from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.auth import (
@@ -49,7 +50,7 @@ from paysupport_ipernity.resources import Album, Doc, Member
 from paysupport_ipernity.uploads import Uploader
 from paysupport_ipernity.walks import data_walk, element_path
 
-__all__ = ["IpernityClient"]
+__all__ = ["IpernityClient", "connect"]
 
 JSON = dict[str, Any]
 
@@ -355,3 +356,37 @@ class IpernityClient(Client):
         """Replace the file of document ``doc_id`` (``upload.replace``); returns the doc_id."""
         ticket = self.uploads.send("upload.replace", path, {"doc_id": doc_id})
         return self.uploads.wait(ticket)
+
+
+def connect(
+    *,
+    api_key: str | None = None,
+    api_secret: str | None = None,
+    auth_token: str | None = None,
+    callback_url: str | None = None,
+    base_url: str | None = None,
+    http_options: HttpOptions | None = None,
+    token_store: TokenStore | str | None = None,
+    account: str | None = None,
+    app_name: str | None = None,
+    hooks: Sequence[EventHook] = (),
+) -> IpernityClient:
+    """An :class:`IpernityClient`, typed: ``paysupport.connect("ipernity", ...)`` with checks.
+
+    The settings are arguments here, so editors complete them and mypy refuses a
+    misspelt one; ``None`` leaves a setting to the configuration chain (config file,
+    then ``PAYSUPPORT_IPERNITY_*`` and ``IPERNITY_*`` variables), as with
+    ``paysupport.connect``.
+    """
+    return IpernityClient(
+        api_key=api_key,
+        api_secret=api_secret,
+        auth_token=auth_token,
+        callback_url=callback_url,
+        base_url=base_url,
+        http_options=http_options,
+        token_store=token_store,
+        account=account,
+        app_name=app_name,
+        hooks=hooks,
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.errors import PROVIDER, InvalidTicket, UploadTimeout
@@ -98,7 +99,11 @@ class Uploader:
         return _ticket_of(body, method)
 
     def check(self, tickets: Sequence[str]) -> list[TicketStatus]:
-        """``upload.checkTickets`` for up to 50 tickets, in the order Ipernity lists them."""
+        """``upload.checkTickets`` for up to 50 tickets, in the order Ipernity lists them.
+
+        ``tickets`` is a list: one ticket is ``[ticket]``, a bare string is refused.
+        """
+        tickets = several(tickets, "tickets", provider=PROVIDER)
         if not tickets:
             return []
         if len(tickets) > MAX_TICKETS:

@@ -103,6 +103,17 @@ def test_bad_uploads_fail_before_any_request(
     assert requests.count == 0
 
 
+def test_checking_tickets_takes_a_list_and_refuses_one_bare_string(
+    client: IpernityClient, image: Path
+) -> None:
+    ticket = client.uploads.send("upload.file", image, {})
+    requests = Requests(client)
+    with pytest.raises(InvalidRequest, match=r"tickets takes a list of values.*tickets=\[") as e:
+        client.uploads.check(ticket)  # once read as one ticket per character
+    assert e.value.provider == "ipernity" and requests.count == 0
+    assert [s.ticket for s in client.uploads.check([ticket])] == [ticket]
+
+
 def test_upload_into_an_album(client: IpernityClient, served: Served, image: Path) -> None:
     sleeping_recorder(client)
     album_id = client.album.create(title="Uploads")["album"]["album_id"]

@@ -9,13 +9,15 @@ older library (:mod:`.v1`), webhook management (:mod:`.webhook_calls`), walks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError, Unsupported
+from paysupport.http import EventHook, HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
 from paysupport.provider import Capability, Client, ProviderInfo, User
-from paysupport.tokens import Token
+from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
 from paysupport_patreon import catalog as cat
 from paysupport_patreon.auth import BearerToken, apply_creator_token, oauth_endpoints
@@ -231,7 +233,12 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
         min_cents: int | None = None,
         tier_ids: Iterable[str | int] | None = None,
     ) -> Entitlement:
-        """Why a patron is or is not entitled (see :meth:`is_entitled`); one request."""
+        """Why a patron is or is not entitled (see :meth:`is_entitled`); one request.
+
+        ``tier_ids`` is a list (``["123"]``); a bare string is refused before the request.
+        """
+        if tier_ids is not None:
+            tier_ids = several(tier_ids, "tier_ids", provider=PROVIDER)
         return decide(
             self._patron_identity(user_or_token),
             campaign_id,
@@ -297,3 +304,43 @@ def _count(value: Any) -> int | None:
     if count < 1:
         raise InvalidRequest("count must be a positive integer", provider=PROVIDER)
     return count
+
+
+def connect(
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    redirect_uri: str | None = None,
+    access_token: str | None = None,
+    refresh_token: str | None = None,
+    creator_access_token: str | None = None,
+    creator_refresh_token: str | None = None,
+    base_url: str | None = None,
+    http_options: HttpOptions | None = None,
+    token_store: TokenStore | str | None = None,
+    account: str | None = None,
+    app_name: str | None = None,
+    hooks: Sequence[EventHook] = (),
+) -> PatreonClient:
+    """A :class:`PatreonClient`, typed: ``paysupport.connect("patreon", ...)`` with checks.
+
+    The settings are arguments here, so editors complete them and mypy refuses a
+    misspelt one; ``None`` leaves a setting to the configuration chain (config file,
+    then ``PAYSUPPORT_PATREON_*`` and ``PATREON_*`` variables), as with
+    ``paysupport.connect``.
+    """
+    return PatreonClient(
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        access_token=access_token,
+        refresh_token=refresh_token,
+        creator_access_token=creator_access_token,
+        creator_refresh_token=creator_refresh_token,
+        base_url=base_url,
+        http_options=http_options,
+        token_store=token_store,
+        account=account,
+        app_name=app_name,
+        hooks=hooks,
+    )

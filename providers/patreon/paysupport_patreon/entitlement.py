@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from paysupport._args import several
 from paysupport.jsonapi import JsonApiDocument
+from paysupport_patreon.errors import PROVIDER
 from paysupport_patreon.resources import Member
 
 #: What :func:`decide` needs from ``identity``.
@@ -66,6 +68,7 @@ def decide(
         return verdict(False, f"patron status is {status}")
     if min_cents is not None and amount < min_cents:
         return verdict(False, f"entitled to {amount} cents, below {min_cents}")
-    if tier_ids is not None and not {str(t) for t in tier_ids} & set(entitled_ids):
+    asked = {str(t) for t in several(tier_ids, "tier_ids", provider=PROVIDER)}
+    if tier_ids is not None and not asked & set(entitled_ids):
         return verdict(False, "no entitled tier is among those asked")
     return verdict(True, "active patron")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from paysupport._args import several
 from paysupport.errors import InvalidRequest
 from paysupport_patreon.catalog import ATTRIBUTES, RouteSpec
 from paysupport_patreon.errors import PROVIDER
@@ -19,8 +20,11 @@ from paysupport_patreon.errors import PROVIDER
 Fields = Mapping[str, Iterable[str] | str]
 
 
-def _names(value: Iterable[str] | str) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else list(value)
+def split_names(value: Iterable[str] | str, argument: str) -> list[str]:
+    """Names from a list, or from one comma-separated string (the wire's own form)."""
+    items = (
+        value.split(",") if isinstance(value, str) else several(value, argument, provider=PROVIDER)
+    )
     return [name.strip() for name in items if isinstance(name, str) and name.strip()]
 
 
@@ -37,8 +41,8 @@ def build_params(
     too) and every attribute of every type it can return, merged with the
     ``includes`` and ``fields`` given.
     """
-    wanted = _names(includes) if includes is not None else []
-    chosen: dict[str, list[str]] = {t: _names(v) for t, v in (fields or {}).items()}
+    wanted = split_names(includes, "includes") if includes is not None else []
+    chosen = {t: split_names(v, f"fields[{t!r}]") for t, v in (fields or {}).items()}
     if include_all:
         wanted = sorted(set(wanted) | route.allowed_includes)
         for rtype in route.allowed_field_types:

@@ -11,10 +11,10 @@ v1 sends every default attribute; ``fields`` adds optional ones
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from paysupport.jsonapi import JsonApiDocument
+from paysupport_patreon.query import Fields, split_names
 from paysupport_patreon.transport import V1, Transport
 from paysupport_patreon.walks import extract_cursor
 
@@ -46,7 +46,7 @@ class V1Calls:
         page_size: int,
         cursor: str | None = None,
         sort: str | None = None,
-        fields: Mapping[str, Iterable[str]] | None = None,
+        fields: Fields | None = None,
     ) -> JsonApiDocument:
         """One page of a campaign's pledges; pass :meth:`extract_cursor` of it for the next."""
         params: dict[str, str] = {"page[count]": str(int(page_size))}
@@ -55,7 +55,7 @@ class V1Calls:
         if sort:
             params["sort"] = sort
         for rtype, names in (fields or {}).items():
-            params[f"fields[{rtype}]"] = ",".join(names)
+            params[f"fields[{rtype}]"] = ",".join(split_names(names, f"fields[{rtype!r}]"))
         path = f"{V1}/campaigns/{quote(str(campaign_id), safe='')}/pledges"
         return self._transport.document("GET", path, params)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport.jsonapi import JsonApiDocument
 from paysupport.redact import Redactor
@@ -23,7 +24,7 @@ from paysupport_patreon.transport import V2, Transport
 
 
 def _check_triggers(triggers: Iterable[str]) -> list[str]:
-    chosen = list(triggers)
+    chosen = list(several(triggers, "triggers", provider=PROVIDER))
     unknown = [t for t in chosen if t not in cat.TRIGGERS]
     if not chosen or unknown:
         raise InvalidRequest(
