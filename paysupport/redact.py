@@ -35,9 +35,13 @@ SECRET_KEYS: frozenset[str] = frozenset(
     }
 )
 
-#: Keys secret only in URLs and form bodies (an OAuth ``code`` or a ``frob``);
-#: in JSON bodies ``code`` is usually a harmless error number.
+#: Keys secret only in URLs and form bodies (an OAuth ``code``); in JSON bodies
+#: ``code`` is usually a harmless error number, which logs and cassettes keep.
 URL_ONLY_SECRET_KEYS: frozenset[str] = frozenset({"code", "frob"})
+
+#: Keys whose values are secret in JSON bodies: a ``frob`` there (Ipernity's
+#: ``auth.getFrob`` answer) can be traded for a token like one in a URL.
+JSON_SECRET_KEYS: frozenset[str] = SECRET_KEYS | {"frob"}
 
 #: Headers whose values are always secret.
 SECRET_HEADERS: frozenset[str] = frozenset(
@@ -58,7 +62,9 @@ _URL_PARAM = re.compile(
     + _alternation(SECRET_KEYS | URL_ONLY_SECRET_KEYS)
     + r")=([^&\s\"'<>]*)"
 )
-_JSON_FIELD = re.compile(r'(?i)"(' + _alternation(SECRET_KEYS) + r')"(\s*:\s*)"(?:[^"\\]|\\.)*"')
+_JSON_FIELD = re.compile(
+    r'(?i)"(' + _alternation(JSON_SECRET_KEYS) + r')"(\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?\d+)'
+)
 _MULTIPART_FIELD = re.compile(
     r'(?i)(name="(?:' + _alternation(SECRET_KEYS) + r')"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)'
     r"[^\r\n]*"

@@ -8,7 +8,6 @@ applications get the ``wsgi_server`` and ``paysupport_sandbox`` fixtures and
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,29 +49,17 @@ def paysupport_sandbox() -> Iterator[Sandbox]:
         yield sandbox
 
 
-#: A frob in a JSON answer (Ipernity's ``auth.getFrob``): whoever holds it can trade
-#: it for a token, and cassettes are shared. :class:`Redactor` groups ``frob`` with
-#: ``code`` as secret in URLs and form bodies only; cassettes mask it in JSON too.
-#: ``code`` stays: in JSON it is the provider's error number, which a cassette keeps.
-_JSON_FROB = re.compile(r'(?i)"(frob)"(\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?\d+)')
-
-
-def _scrub_text(text: str, redactor: Redactor) -> str:
-    text = redactor.text(text)
-    return _JSON_FROB.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"{MASK}"', text)
-
-
 def _scrub_body(body: Any, redactor: Redactor) -> Any:
     if body is None:
         return None
     if isinstance(body, bytes):
         try:
-            return _scrub_text(body.decode("utf-8"), redactor).encode("utf-8")
+            return redactor.text(body.decode("utf-8")).encode("utf-8")
         except UnicodeDecodeError:
             # Binary multipart uploads still carry signed text fields: latin-1 maps
             # every byte to one character, so the file's bytes survive unchanged.
-            return _scrub_text(body.decode("latin-1"), redactor).encode("latin-1")
-    return _scrub_text(body, redactor)
+            return redactor.text(body.decode("latin-1")).encode("latin-1")
+    return redactor.text(body)
 
 
 def vcr_config(secrets: Iterable[str | None] = ()) -> dict[str, Any]:

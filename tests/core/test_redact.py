@@ -141,6 +141,14 @@ def test_code_is_secret_only_in_urls_and_forms() -> None:
     assert DEFAULT.text("frob=123abc") == f"frob={MASK}"
 
 
+def test_a_frob_is_secret_in_json_too() -> None:
+    # Ipernity's auth.getFrob answers with the frob in JSON; whoever reads it from a
+    # log line can trade it for the user's token.
+    assert DEFAULT.text('{"auth": {"frob": "8861-a4b2c9"}}') == f'{{"auth": {{"frob": "{MASK}"}}}}'
+    assert DEFAULT.text('{"frob": 886142}') == f'{{"frob": "{MASK}"}}'
+    assert DEFAULT.text('{"error": {"code": 100}}') == '{"error": {"code": 100}}'
+
+
 @pytest.mark.parametrize(
     "header",
     [
