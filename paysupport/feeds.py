@@ -23,7 +23,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -342,6 +342,23 @@ def _is_auto_submit(url: str) -> bool:
     return parts.path.rstrip("/").endswith("/submit/auto")
 
 
+@dataclass(frozen=True)
+class NoMatch:
+    """A downloaded item (a guid, URL, file or folder) that names no episode of the feed.
+
+    Reported rather than skipped: a typo in a guid, a folder that does not exist
+    (``~`` not expanded by the caller, a disk not mounted) or the wrong show's
+    folder would otherwise support nothing without a word.
+    """
+
+    item: str
+    reason: str
+    #: The item could not be looked at (no such file or folder, an unreadable folder, an
+    #: unknown ``~user``): an error, where a mismatch is only another show's file or an
+    #: episode older than the feed.
+    unusable: bool = False
+
+
 @dataclass
 class Downloads:
     """Which episodes were downloaded, and the file names that could be several episodes."""
@@ -349,6 +366,8 @@ class Downloads:
     episodes: list[Episode]
     #: A file name shared by several episodes' enclosures, with those episodes.
     ambiguous: dict[str, list[Episode]] = field(default_factory=dict)
+    #: Items, and files inside given folders, that match no episode.
+    unmatched: list[NoMatch] = field(default_factory=list)
 
 
 def find_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) -> Downloads:
@@ -358,6 +377,11 @@ def find_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) ->
     enclosure of that name: many feeds call every file ``audio.mp3`` under a
     per-episode path, and one such download must not count for all of them.
     Those names are returned in :attr:`Downloads.ambiguous`.
+
+    Paths may start with ``~`` (expanded). Whatever matches nothing is returned
+    in :attr:`Downloads.unmatched`: a path that does not exist, an empty folder,
+    and each file of a folder named like no enclosure (hidden files, such as
+    ``.DS_Store``, are skipped).
     """
     by_guid = {e.guid: e for e in feed.episodes}
     by_url = {url: e for e in feed.episodes for url in e.enclosures}
@@ -367,13 +391,16 @@ def find_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) ->
             by_name.setdefault(name, []).append(episode)
     chosen: dict[str, Episode] = {}
     ambiguous: dict[str, list[Episode]] = {}
+    unmatched: list[NoMatch] = []
 
-    def by_file(name: str) -> None:
+    def by_file(name: str) -> bool:
+        """Whether ``name`` is the enclosure file name of one episode or of several."""
         matches = by_name.get(name, [])
         if len(matches) == 1:
             chosen.setdefault(matches[0].guid, matches[0])
         elif matches:
             ambiguous[name] = matches
+        return bool(matches)
 
     for item in downloaded:
         text = os.fspath(item)
@@ -382,18 +409,42 @@ def find_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) ->
         elif text in by_url:
             chosen.setdefault(by_url[text].guid, by_url[text])
         elif _URL_SCHEME.match(text):
-            continue  # a URL that is no enclosure of this feed
-        elif (path := Path(text).expanduser()).is_dir():
-            for child in path.iterdir():
-                if child.is_file():
-                    by_file(child.name)
+            unmatched.append(NoMatch(text, "no guid or enclosure URL of this feed"))
         else:
-            by_file(path.name)
+            unmatched += _match_path(text, by_file)
     episodes = [e for e in feed.episodes if e.guid in chosen]
     unresolved = {
         name: [e for e in matches if e.guid not in chosen] for name, matches in ambiguous.items()
     }
-    return Downloads(episodes, {name: m for name, m in unresolved.items() if m})
+    return Downloads(episodes, {name: m for name, m in unresolved.items() if m}, unmatched)
+
+
+def _match_path(text: str, by_file: Callable[[str], bool]) -> list[NoMatch]:
+    """Match a file, or each file of a folder, by name; what matched nothing, and why."""
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # "~someone" with no such user, or no home folder at all
+        return [NoMatch(text, f"{text.split(os.sep, 1)[0]!r} names no home folder", True)]
+    if not path.is_dir():
+        if by_file(path.name):
+            return []  # a file name (the file itself may be gone: podcatchers delete)
+        if path.exists():
+            return [NoMatch(text, "no episode of this feed has an enclosure of this file name")]
+        missing = f"no guid or enclosure file name of this feed, and no file or folder {path}"
+        return [NoMatch(text, missing, True)]
+    try:
+        files = sorted(
+            child for child in path.iterdir() if child.is_file() and not child.name.startswith(".")
+        )
+    except OSError as exc:
+        return [NoMatch(text, f"folder {path} cannot be read: {exc.strerror or exc}", True)]
+    if not files:
+        return [NoMatch(text, f"folder {path} holds no files")]
+    return [
+        NoMatch(str(child), "no episode of this feed has an enclosure of this file name")
+        for child in files
+        if not by_file(child.name)
+    ]
 
 
 def match_downloaded(feed: Feed, downloaded: Iterable[str | os.PathLike[str]]) -> list[Episode]:

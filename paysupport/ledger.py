@@ -22,7 +22,12 @@ What a claim can tell about its owner:
 Everything that must not race is one ``IMMEDIATE`` SQLite transaction: two
 processes cannot both claim one episode, and the monthly budget is counted
 (supports made this month plus live claims) in the same transaction that
-claims, so concurrent runs cannot overspend it.
+claims, so concurrent runs cannot overspend it. A budget in money is counted
+the same way: a claim records what the support costs (integer minor units and
+a currency, when the provider says), and the sum this month in the budget's
+currency, with the new cost, must stay within the limit. The ledger's own
+refusals (settled, failed, busy, conflict) come before any budget: an episode
+already paid is ``settled``, never ``budget``.
 
 Episodes are keyed by feed identity and guid (two feeds may both call their
 first episode "1"). The same guid with the same payment target seen through
@@ -61,8 +66,9 @@ SETTLED = (DONE, MANUAL)
 LEASE_SECONDS = 600.0
 #: How long to wait for another process' write transaction (seconds).
 LOCK_TIMEOUT = 60.0
-#: ``PRAGMA user_version`` of the current schema: 2 keys supports by feed as well.
-SCHEMA_VERSION = 2
+#: ``PRAGMA user_version`` of the current schema: 2 keys supports by feed as well, 3 records
+#: what each support costs (``amount`` in minor units and ``currency``, when known).
+SCHEMA_VERSION = 3
 
 _SUPPORTS = """
 CREATE TABLE supports (
@@ -78,6 +84,8 @@ CREATE TABLE supports (
     claimed_at REAL,
     finished_at REAL,
     lease_until REAL,
+    amount INTEGER,
+    currency TEXT,
     PRIMARY KEY (provider, account, feed, guid)
 )
 """
@@ -99,7 +107,7 @@ _V1_COLUMNS = (
 )
 _ENTRY = (
     "SELECT provider, account, feed, guid, url, state, owner, attempts, detail, finished_at,"
-    " claimed_at, lease_until FROM supports"
+    " claimed_at, lease_until, amount, currency FROM supports"
 )
 
 
@@ -119,6 +127,10 @@ class Entry:
     finished_at: float | None
     claimed_at: float | None = None
     lease_until: float | None = None
+    #: What the support costs in minor units of ``currency``; ``None`` when the provider
+    #: does not say (such supports count in no money budget).
+    amount: int | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +143,9 @@ class Claim:
     row for the same episode). Otherwise ``status`` says why not:
     ``settled`` (done before), ``failed`` (refused before), ``busy`` (a live run
     holds it), ``stuck`` (a live process has held it past its lease),
-    ``conflict`` (the recorded payment target differs) or ``budget`` (the
-    monthly budget is spent, counting live claims).
+    ``conflict`` (the recorded payment target differs) or ``budget`` (a
+    budget is spent: this run's, or the month's in count or money, counting
+    live claims).
     """
 
     taken: bool
@@ -249,6 +262,10 @@ class Ledger:
                 f" SELECT {_V1_COLUMNS}, '' FROM supports_v1"
             )
             db.execute("DROP TABLE supports_v1")
+        elif "amount" not in columns:
+            # schema 2 did not record costs: earlier supports count in no money budget
+            db.execute("ALTER TABLE supports ADD COLUMN amount INTEGER")
+            db.execute("ALTER TABLE supports ADD COLUMN currency TEXT")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
@@ -327,13 +344,24 @@ class Ledger:
         retry_failed: bool = False,
         accept_new_target: bool = False,
         month_budget: tuple[float, int] | None = None,
+        cost: tuple[int, str] | None = None,
+        month_amount: tuple[float, int, str] | None = None,
+        run_budget_spent: str | None = None,
     ) -> Claim:
         """Take the episode for this process, or say why not (see :class:`Claim`).
 
-        ``month_budget`` is ``(since, limit)``: the claim is refused when supports
-        finished since ``since`` plus claims taken since then (other than this
-        episode's) reach ``limit``. ``accept_new_target`` claims an episode whose
-        recorded payment target differs from ``url`` (a second, deliberate payment).
+        The ledger's own refusals come first, so an episode supported before is
+        ``settled`` even when a budget is spent. Then the budgets, in this
+        transaction: ``run_budget_spent`` (the caller's own per-run budget is
+        used up; its text is the refusal's detail); ``month_budget``, ``(since,
+        limit)``, refusing when supports finished since ``since`` plus claims
+        taken since then (other than this episode's) reach ``limit``;
+        ``month_amount``, ``(since, limit, currency)``, refusing when the
+        ``cost`` of those in ``currency`` plus this one's would exceed ``limit``
+        (minor units; a claim without a cost in that currency is refused).
+        ``cost`` is ``(minor units, currency)``, recorded with the claim.
+        ``accept_new_target`` claims an episode whose recorded payment target
+        differs from ``url`` (a second, deliberate payment).
         """
         owner, now = this_owner(), time.time()
         with self._connect(immediate=True) as db:
@@ -358,6 +386,8 @@ class Ledger:
                 )
                 if refusal is not None:
                     return refusal
+            if run_budget_spent is not None:
+                return Claim(False, "budget", key_feed, entry, run_budget_spent)
             if month_budget is not None:
                 since, limit = month_budget
                 used = db.execute(
@@ -374,16 +404,74 @@ class Ledger:
                         entry,
                         f"monthly budget reached ({used} of {limit}, counting runs in progress)",
                     )
+            if month_amount is not None:
+                refused = self._over_amount(
+                    db, month_amount, cost, key_feed, entry, provider, account, guid
+                )
+                if refused is not None:
+                    return refused
             db.execute(
                 "INSERT INTO supports (provider, account, feed, guid, url, state, owner,"
-                " attempts, claimed_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+                " attempts, claimed_at, lease_until, amount, currency)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
                 " ON CONFLICT (provider, account, feed, guid) DO UPDATE SET"
                 " state = excluded.state, owner = excluded.owner,"
                 " attempts = supports.attempts + 1, claimed_at = excluded.claimed_at,"
-                " lease_until = excluded.lease_until, url = excluded.url",
-                (provider, account, key_feed, guid, url, CLAIMED, owner, now, now + self.lease),
+                " lease_until = excluded.lease_until, url = excluded.url,"
+                " amount = excluded.amount, currency = excluded.currency",
+                (
+                    provider,
+                    account,
+                    key_feed,
+                    guid,
+                    url,
+                    CLAIMED,
+                    owner,
+                    now,
+                    now + self.lease,
+                    *(cost or (None, None)),
+                ),
             )
         return Claim(True, "claimed", key_feed, entry)
+
+    @staticmethod
+    def _over_amount(
+        db: sqlite3.Connection,
+        month_amount: tuple[float, int, str],
+        cost: tuple[int, str] | None,
+        feed: str,
+        entry: Entry | None,
+        provider: str,
+        account: str,
+        guid: str,
+    ) -> Claim | None:
+        """``budget`` when this support's cost would take the month past its money limit."""
+        since, limit, currency = month_amount
+        if cost is None or cost[1] != currency:
+            what = "unknown" if cost is None else f"in {cost[1]}"
+            return Claim(
+                False,
+                "budget",
+                feed,
+                entry,
+                f"the cost of this support is {what}: it cannot count in a {currency} budget",
+            )
+        used = db.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM supports WHERE currency = ?"
+            " AND ((state = ? AND finished_at >= ?) OR (state = ? AND claimed_at >= ?))"
+            " AND NOT (provider = ? AND account = ? AND feed = ? AND guid = ?)",
+            (currency, DONE, since, CLAIMED, since, provider, account, feed, guid),
+        ).fetchone()[0]
+        if used + cost[0] > limit:
+            return Claim(
+                False,
+                "budget",
+                feed,
+                entry,
+                f"monthly budget of {limit} {currency} (minor units) reached: {used} spent,"
+                f" this support costs {cost[0]} (counting runs in progress)",
+            )
+        return None
 
     def _find(
         self, db: sqlite3.Connection, provider: str, account: str, feed: str, guid: str, url: str

@@ -7,10 +7,19 @@ records the outcome. Links no installed provider handles are reported and
 never requested; providers that cannot support through their API (Patreon)
 are reported as ``manual`` with the page to open, not as failures.
 
-The monthly budget is counted by the ledger in the transaction that claims,
-so concurrent runs (one per download, as podcatcher hooks start them) cannot
-overspend it. When the ledger itself fails (:class:`~paysupport.errors.LedgerError`)
-the run stops: nothing more is requested, and each episode left says so.
+Budgets are counted by the ledger in the transaction that claims, after the
+ledger's own answer (an episode supported before is ``already``, never
+``budget``), so concurrent runs (one per download, as podcatcher hooks start
+them) cannot overspend them. A budget in money needs to know what a support
+costs before it is made: only clients that say so (:class:`PricedSupport`) can
+be held to one, and :class:`~paysupport.errors.Unsupported` is raised, before
+anything is requested, for a provider that cannot.
+
+Whatever was asked for and matches nothing (a ``guid`` not in the feed, a
+download folder that does not exist, a file of another show) is reported as an
+outcome, never skipped in silence. When the ledger itself fails
+(:class:`~paysupport.errors.LedgerError`) the run stops: nothing more is
+requested, and each episode left says so.
 """
 
 from __future__ import annotations
@@ -18,18 +27,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from paysupport._args import several
 from paysupport.errors import (
     AlreadySupported,
     AuthError,
+    ConfigError,
     HTTPError,
     LedgerError,
     PaySupportError,
     RateLimited,
     ResponseFormatError,
     TransportError,
+    Unsupported,
 )
 from paysupport.feeds import Episode, Feed, PaymentLink, find_downloaded, read_feed
 from paysupport.ledger import DONE, FAILED, Claim, Ledger, month_start
@@ -47,6 +59,7 @@ STATUSES = (
     "busy",
     "conflict",
     "no-link",
+    "no-match",
     "failed",
     "error",
 )
@@ -68,11 +81,61 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Money:
+    """An exact amount: whole minor units (cents) of ``currency`` (``"EUR"``), never a float."""
+
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", self.currency.upper())
+
+    def __str__(self) -> str:
+        return f"{self.minor} {self.currency} (minor units)"
+
+
+@runtime_checkable
+class PricedSupport(Protocol):
+    """A client whose ``support()`` pays a known amount, and says how much before paying.
+
+    A money budget counts these amounts; a provider whose supports have no
+    amount (Flattr splits a monthly sum among its flattrs) can be held to a
+    count budget only.
+    """
+
+    def support_amount(self, target: str) -> Money: ...
+
+
+@dataclass(frozen=True)
 class Budget:
-    """At most ``per_run`` supports in one run and ``per_month`` in a calendar month (UTC)."""
+    """Limits on what one run and one calendar month (UTC) may spend.
+
+    ``per_run`` and ``per_month`` count supports; ``per_month_amount`` is money,
+    in whole minor units of ``currency`` (``Budget(per_month_amount=500,
+    currency="EUR")`` is 5.00 EUR), for providers whose supports have an amount.
+    Raises :class:`~paysupport.errors.ConfigError` for a negative limit or an
+    amount without its currency.
+    """
 
     per_run: int | None = None
     per_month: int | None = None
+    per_month_amount: int | None = None
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("per_run", "per_month", "per_month_amount"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise ConfigError(f"budget {name} must be a whole number, 0 or more: {value!r}")
+        if self.per_month_amount is not None and not self.currency:
+            raise ConfigError(
+                "a budget in money (per_month_amount, --monthly-budget-amount) needs its"
+                " currency (currency='EUR', --budget-currency EUR)"
+            )
+        if self.currency:
+            object.__setattr__(self, "currency", self.currency.upper())
 
 
 @dataclass
@@ -156,19 +219,21 @@ class Podcatcher:
         if name in self._locked_out:
             outcome.status, outcome.detail = "error", self._locked_out[name]
             return outcome
-        if not self._run_budget_left():
-            outcome.status, outcome.detail = "budget", "support budget of this run reached"
-            return outcome
         try:
             client = self._client(name)
         except PaySupportError as exc:
             self._locked_out[name] = str(exc)
             outcome.status, outcome.detail = "error", str(exc)
             return outcome
+        self._require_amounts(client)
+        try:
+            cost = self._cost(client, route.link.url)
+        except PaySupportError as exc:
+            outcome.status = "error"
+            outcome.detail = f"will retry next run: what the support costs is unknown: {exc}"
+            return outcome
         account = client.account
-        month = (
-            (month_start(), self.budget.per_month) if self.budget.per_month is not None else None
-        )
+        since, budget = month_start(), self.budget
         claim = self.ledger.claim(
             name,
             account,
@@ -177,7 +242,16 @@ class Podcatcher:
             feed=episode.feed,
             retry_failed=self.retry_failed,
             accept_new_target=self.accept_new_target,
-            month_budget=month,
+            month_budget=None if budget.per_month is None else (since, budget.per_month),
+            cost=None if cost is None else (cost.minor, cost.currency),
+            month_amount=(
+                None
+                if budget.per_month_amount is None or budget.currency is None
+                else (since, budget.per_month_amount, budget.currency)
+            ),
+            run_budget_spent=(
+                None if self._run_budget_left() else "support budget of this run reached"
+            ),
         )
         if not claim.taken:
             outcome.status, outcome.detail = _refused(claim)
@@ -192,6 +266,38 @@ class Podcatcher:
                     path=exc.path,
                 ) from None
             raise
+
+    def _require_amounts(self, client: Client) -> None:
+        """Raise :class:`Unsupported` when a money budget is set and ``client`` has no amounts."""
+        if self.budget.per_month_amount is None or isinstance(client, PricedSupport):
+            return
+        info = client.info
+        raise Unsupported(
+            f"a budget in money needs the amount of each support, and {info.title}'s supports"
+            " have none (its client has no support_amount()); use a budget in supports"
+            " (per_month, --monthly-budget) instead",
+            provider=info.name,
+            capability="support amounts",
+        )
+
+    @staticmethod
+    def _cost(client: Client, url: str) -> Money | None:
+        """What supporting ``url`` costs, when the provider says (recorded in the ledger)."""
+        return client.support_amount(url) if isinstance(client, PricedSupport) else None
+
+    def _check_amounts(self, episodes: Iterable[Episode]) -> None:
+        """Before anything is paid: every provider a money budget would meet has amounts."""
+        if self.budget.per_month_amount is None:
+            return
+        for episode in episodes:
+            route = self._route(episode)[0]
+            if route is None or route.info.name in self._locked_out:
+                continue
+            try:
+                client = self._client(route.info.name)
+            except PaySupportError:
+                continue  # reported with the episode, as any connection failure
+            self._require_amounts(client)
 
     def _attempt(
         self,
@@ -240,16 +346,33 @@ class Podcatcher:
         downloaded: Iterable[str | os.PathLike[str]] | None = None,
         guids: Iterable[str] | None = None,
     ) -> list[Outcome]:
-        """Support the feed's downloaded episodes (or the given guids, or every episode)."""
+        """Support the feed's downloaded episodes (or the given guids, or every episode).
+
+        ``downloaded`` holds guids, enclosure URLs, files and folders (``~``
+        expanded). Besides one outcome per episode, what matched nothing is
+        reported: a guid not in the feed and a path that does not exist as
+        ``error``, a file no enclosure is named like (or an empty folder) as
+        ``no-match``. Raises :class:`~paysupport.errors.Unsupported` before any
+        request when a money budget is set and an episode's provider has no amounts.
+        """
         parsed = feed if isinstance(feed, Feed) else read_feed(feed)
         episodes = parsed.episodes
         ambiguous: dict[str, list[Episode]] = {}
+        unmatched: list[Outcome] = []
         if downloaded is not None:
-            found = find_downloaded(parsed, downloaded)
+            found = find_downloaded(parsed, several(downloaded, "downloaded"))
             episodes, ambiguous = found.episodes, found.ambiguous
-        wanted = set(guids) if guids is not None else None
-        if wanted is not None:
+            unmatched += [
+                Outcome("", miss.item, "error" if miss.unusable else "no-match", detail=miss.reason)
+                for miss in found.unmatched
+            ]
+        wanted: set[str] | None = None
+        if guids is not None:
+            asked = several(guids, "guids")
+            wanted = set(asked)
+            unmatched += _unmatched_guids(parsed, asked, episodes, ambiguous)
             episodes = [e for e in episodes if e.guid in wanted]
+        self._check_amounts(episodes)
         outcomes: list[Outcome] = []
         for position, episode in enumerate(episodes):
             try:
@@ -277,7 +400,7 @@ class Podcatcher:
             Outcome(f"entry #{position}", "(unreadable entry)", "error", detail=reason)
             for position, reason in parsed.rejected
         ]
-        return outcomes
+        return outcomes + unmatched
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -302,6 +425,27 @@ def summarize(outcomes: Iterable[Outcome]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return {k: v for k, v in counts.items() if v}
+
+
+def _unmatched_guids(
+    feed: Feed,
+    asked: Iterable[str],
+    chosen: list[Episode],
+    ambiguous: dict[str, list[Episode]],
+) -> list[Outcome]:
+    """The asked-for guids that name no episode to support: not in the feed, or not downloaded."""
+    in_feed = {e.guid: e for e in feed.episodes}
+    found = {e.guid for e in chosen} | {e.guid for m in ambiguous.values() for e in m}
+    outcomes = []
+    for guid in dict.fromkeys(asked):
+        episode = in_feed.get(guid)
+        if episode is None:
+            detail = f"no episode of this feed has the guid {guid!r}"
+            outcomes.append(Outcome(guid, guid, "error", detail=detail))
+        elif guid not in found:
+            detail = "in the feed, but none of the downloads is this episode"
+            outcomes.append(Outcome(guid, episode.title, "no-match", detail=detail))
+    return outcomes
 
 
 def _refused(claim: Claim) -> tuple[str, str | None]:

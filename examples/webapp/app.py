@@ -6,8 +6,8 @@ Run it with ``flask --app examples.webapp.app run`` (sandbox by default); see RE
 Who is who. A visitor gets a random account id in their (signed) session cookie; their
 provider tokens live server-side in an SQLite token store under that id, never in the
 cookie. The cookie also carries, between the redirect to a provider and its callback,
-the fields of the :class:`~paysupport.auth.oauth2.AuthorizationRequest` (``state`` and
-the PKCE verifier), so a callback whose ``state`` differs is refused.
+the :meth:`~paysupport.auth.oauth2.AuthorizationRequest.to_dict` of the login request
+(``state`` and the PKCE verifier), so a callback whose ``state`` differs is refused.
 
 Configuration (``create_app(config)`` or ``PAYSUPPORT_WEBAPP_<KEY>`` in the environment,
 JSON values allowed): ``SANDBOX`` (default 1), ``SECRET_KEY``, ``PUBLIC_URL``,
@@ -44,7 +44,6 @@ from paysupport_patreon.webhooks import MAX_BODY
 
 from examples.webapp.events import EventLog
 from examples.webapp.services import PROVIDERS, TITLES, Services, build_services
-from paysupport.auth.oauth2 import AuthorizationRequest
 from paysupport.errors import (
     AccessDenied,
     AuthError,
@@ -269,7 +268,7 @@ def login(provider: str) -> ResponseReturnValue:
         scopes = PATREON_SCOPES if provider == "patreon" else FLATTR_SCOPES
         callback_url = url_for("callback", provider=provider, _external=True)
         auth = client.oauth.authorization_url(scopes, redirect_uri=callback_url, **extra)
-        session["pending"] = {**session.get("pending", {}), provider: dataclasses.asdict(auth)}
+        session["pending"] = {**session.get("pending", {}), provider: auth.to_dict()}
         return redirect(auth.url)
     except PaySupportError as exc:
         return notice("Cannot log in", str(exc), 502, provider=provider)
@@ -306,8 +305,7 @@ def callback(provider: str) -> ResponseReturnValue:
             client.get_token(frob)
         else:
             assert client.oauth is not None
-            saved = AuthorizationRequest(**{**pending, "scopes": tuple(pending["scopes"])})
-            client.oauth.fetch_token(authorization_response=request.url, request=saved)
+            client.oauth.fetch_token(authorization_response=request.url, request=pending)
         user = client.identity()
     except AccessDenied:
         return notice(

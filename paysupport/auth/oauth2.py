@@ -30,13 +30,14 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from paysupport._args import several
 from paysupport.errors import (
     AccessDenied,
     AuthError,
@@ -99,8 +100,12 @@ class OAuth2Endpoints:
 class AuthorizationRequest:
     """Where to send the user, and what the callback must match.
 
-    Keep ``state`` and ``code_verifier`` server-side (in the user's session)
-    until the callback arrives; the repr hides the verifier.
+    Keep it until the callback arrives, in the user's session as
+    :meth:`to_dict` (web sessions store JSON, not objects); give that dict back
+    to :meth:`OAuth2Auth.fetch_token` as ``request``. It holds the secret PKCE
+    verifier: a session kept server-side is best, since Flask's default session
+    cookie is signed, not encrypted (the browser can read it). The repr hides
+    the verifier and the state.
     """
 
     url: str
@@ -108,6 +113,43 @@ class AuthorizationRequest:
     redirect_uri: str
     scopes: tuple[str, ...]
     code_verifier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values for a session; :meth:`from_dict` makes the request again."""
+        return {
+            "url": self.url,
+            "state": self.state,
+            "redirect_uri": self.redirect_uri,
+            "scopes": list(self.scopes),
+            "code_verifier": self.code_verifier,
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, provider: str | None = None
+    ) -> AuthorizationRequest:
+        """The request :meth:`to_dict` saved, after its trip through a session.
+
+        Raises :class:`~paysupport.errors.InvalidRequest` when ``data`` is not
+        such a dict (a session written by another version, a damaged cookie):
+        the login must start again.
+        """
+        texts = ("url", "state", "redirect_uri")
+        scopes = data.get("scopes") if isinstance(data, Mapping) else None
+        verifier = data.get("code_verifier") if isinstance(data, Mapping) else None
+        if (
+            not isinstance(data, Mapping)
+            or not all(isinstance(data.get(key), str) and data.get(key) for key in texts)
+            or not isinstance(scopes, (list, tuple))
+            or not all(isinstance(scope, str) for scope in scopes)
+            or not (verifier is None or isinstance(verifier, str))
+        ):
+            raise InvalidRequest(
+                "the saved login request is not one AuthorizationRequest.to_dict() made"
+                " (url, state, redirect_uri, scopes, code_verifier); start the login again",
+                provider=provider,
+            )
+        return cls(data["url"], data["state"], data["redirect_uri"], tuple(scopes), verifier)
 
     def __repr__(self) -> str:
         return f"AuthorizationRequest(redirect_uri={self.redirect_uri!r}, scopes={self.scopes!r})"
@@ -163,7 +205,9 @@ class OAuth2Auth(RefreshingAuth):
     ) -> AuthorizationRequest:
         """Build the URL to send the user to, with a fresh ``state`` and PKCE challenge."""
         self._require_client()
-        chosen = tuple(scopes) if scopes is not None else self.endpoints.default_scopes
+        chosen = self.endpoints.default_scopes
+        if scopes is not None:
+            chosen = several(scopes, "scopes", provider=self.provider)
         unknown = [s for s in chosen if s not in self.endpoints.scopes]
         if unknown:
             raise InvalidRequest(
@@ -222,15 +266,18 @@ class OAuth2Auth(RefreshingAuth):
         *,
         authorization_response: str | None = None,
         state: str | None = None,
-        request: AuthorizationRequest | None = None,
+        request: AuthorizationRequest | Mapping[str, Any] | None = None,
     ) -> Token:
         """Exchange the callback's code for a token and store it.
 
         Pass the full callback URL as ``authorization_response`` (its ``state``
         is checked against the one issued) or the bare ``code``. A web app that
-        kept the :class:`AuthorizationRequest` in its session passes it as
+        kept the :class:`AuthorizationRequest` in its session (as its
+        :meth:`~AuthorizationRequest.to_dict`) passes it, object or dict, as
         ``request``; otherwise the one this object issued is used.
         """
+        if request is not None and not isinstance(request, AuthorizationRequest):
+            request = AuthorizationRequest.from_dict(request, provider=self.provider)
         if authorization_response is not None:
             query = parse_qs(urlsplit(authorization_response).query)
             if "error" in query:
@@ -449,7 +496,15 @@ class OAuth2Auth(RefreshingAuth):
             cls = TokenExpired if refreshing else InvalidToken
             return cls(text.rstrip(": "), **kwargs)
         if error == "invalid_client":
-            return AuthError(text.rstrip(": "), **kwargs)
+            # Logging in again cannot help: the application's own credentials were refused.
+            # Name the settings to check (never their values).
+            env = f"PAYSUPPORT_{self.provider.upper()}"
+            return AuthError(
+                f"{text.rstrip(': ')}: the client credentials were refused; check the client_id "
+                f"and client_secret settings ([{self.provider}] in the config file, or "
+                f"{env}_CLIENT_ID and {env}_CLIENT_SECRET)",
+                **kwargs,
+            )
         return AuthError(text.rstrip(": "), **kwargs)
 
     def _require_client(self) -> None:

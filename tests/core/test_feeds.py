@@ -115,6 +115,37 @@ def test_a_file_name_shared_by_several_episodes_matches_none_of_them(tmp_path: P
     assert [e.guid for e in by_url.episodes] == ["ep-3"] and by_url.ambiguous == {}
 
 
+def test_what_matches_no_episode_is_returned_with_the_reason(tmp_path: Path) -> None:
+    feed = read_feed(podcast_feed(2))
+    empty, show = tmp_path / "empty", tmp_path / "show"
+    empty.mkdir()
+    show.mkdir()
+    (show / "ep1.mp3").write_bytes(b"x")
+    (show / "cover.jpg").write_bytes(b"x")
+    (show / ".DS_Store").write_bytes(b"x")  # hidden files are no downloads: not reported
+    found = find_downloaded(
+        feed,
+        [
+            show,
+            empty,
+            "https://cdn.other.example/ep1.mp3",
+            "ep2.mp3",
+            tmp_path / "gone",
+            "~no-such-user-x/Show",
+        ],
+    )
+    assert [e.guid for e in found.episodes] == ["ep-1", "ep-2"]  # a bare file name still matches
+    assert [(m.item, m.unusable) for m in found.unmatched] == [
+        (str(show / "cover.jpg"), False),
+        (str(empty), False),
+        ("https://cdn.other.example/ep1.mp3", False),
+        (str(tmp_path / "gone"), True),
+        ("~no-such-user-x/Show", True),
+    ]
+    assert found.unmatched[1].reason == f"folder {empty} holds no files"
+    assert found.unmatched[4].reason == "'~no-such-user-x' names no home folder"
+
+
 class Recorder:
     """A WSGI app answering a small feed and remembering what it was asked."""
 

@@ -75,6 +75,19 @@ def test_a_ledger_of_the_previous_version_is_migrated_in_place(
     assert {e.feed for e in ledger.entries()} == {"https://show.example/"}  # rows adopted
 
 
+def test_a_ledger_of_schema_2_gains_the_cost_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    Ledger(path).claim("example", "default", "ep-1", "https://tips.example/show/1", feed="f")
+    with sqlite3.connect(path) as db:  # as the previous version left it
+        db.execute("ALTER TABLE supports DROP COLUMN amount")
+        db.execute("ALTER TABLE supports DROP COLUMN currency")
+        db.execute("PRAGMA user_version = 2")
+    ledger = Ledger(path)
+    assert [(e.guid, e.state, e.amount) for e in ledger.entries()] == [("ep-1", "claimed", None)]
+    ledger.claim("example", "default", "ep-2", "https://tips.example/show/2", cost=(150, "EUR"))
+    assert [(e.amount, e.currency) for e in ledger.entries()] == [(150, "EUR"), (None, None)]
+
+
 def test_a_damaged_ledger_is_one_line_on_the_command_line(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.sqlite3"
     ledger.write_bytes(b"this is not a database, it was overwritten" * 100)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import errno
+import json
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests
+from flask import Flask, redirect, session, url_for
+from flask import request as flask_request
 
-from paysupport.auth.oauth2 import OAuth2Auth, OAuth2Endpoints
+from paysupport.auth.oauth2 import AuthorizationRequest, OAuth2Auth, OAuth2Endpoints
 from paysupport.errors import (
     AccessDenied,
     InvalidRequest,
@@ -22,6 +26,7 @@ from paysupport.errors import (
     TokenStoreError,
 )
 from paysupport.http import HttpClient, HttpOptions
+from paysupport.sandbox import Sandbox, SandboxOptions, answer_consent
 from paysupport.testing import ServedApp, serve_wsgi
 from paysupport.tokens import JsonFileTokenStore, MemoryTokenStore, Token, TokenStore
 from tests.core.oauth_server import CLIENT_ID, CLIENT_SECRET, OAuthServer
@@ -362,3 +367,77 @@ def test_a_late_starter_does_not_store_the_spent_setting_over_the_rotated_token(
     assert stored is not None and stored.refresh_token != issued["refresh_token"]
     first.refresh()  # a later run can still refresh
     assert server.invalid_grants == 0
+
+
+def test_a_login_request_round_trips_through_a_json_session() -> None:
+    request = AuthorizationRequest(
+        "https://auth.example/authorize?state=s1", "s1", REDIRECT, ("identity",), "verifier-42"
+    )
+    kept = json.loads(json.dumps(request.to_dict()))  # what a cookie session stores
+    again = AuthorizationRequest.from_dict(kept)
+    assert again == request
+    assert "verifier-42" not in repr(again) and "s1" not in repr(again)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [{}, {"url": "u", "state": "s", "redirect_uri": "r", "scopes": "identity"}, ["s"]],
+)
+def test_a_damaged_saved_login_request_asks_to_log_in_again(damaged: Any) -> None:
+    with pytest.raises(InvalidRequest, match="start the login again"):
+        AuthorizationRequest.from_dict(damaged)
+
+
+def patreon_site(sandbox: Sandbox) -> Flask:
+    """A web app logging visitors in with Patreon, its login request kept in Flask's session.
+
+    Every request gets a new client (as in a site with several worker processes), so only
+    the session can carry the state and the PKCE verifier from the login to the callback.
+    """
+    site = Flask(__name__)
+    site.secret_key = "test-only-secret-key"
+
+    @site.post("/login")
+    def login() -> Any:
+        client = sandbox.connect("patreon")
+        assert client.oauth is not None
+        auth = client.oauth.authorization_url(
+            ["identity"], redirect_uri=url_for("callback", _external=True)
+        )
+        session["patreon_login"] = auth.to_dict()
+        return redirect(auth.url)
+
+    @site.get("/callback")
+    def callback() -> Any:
+        client = sandbox.connect("patreon")
+        assert client.oauth is not None
+        try:
+            client.oauth.fetch_token(
+                authorization_response=flask_request.url, request=session.pop("patreon_login")
+            )
+        except StateMismatch:
+            return "not the login this browser started", 400
+        return f"hello {client.identity().name}"
+
+    return site
+
+
+def test_a_flask_session_carries_the_login_to_the_patreon_callback(
+    wsgi_server: Callable[[Any], ServedApp],
+) -> None:
+    with Sandbox(SandboxOptions(providers=["patreon"])) as sandbox:
+        site = wsgi_server(patreon_site(sandbox))
+        browser = requests.Session()  # keeps the site's (signed) session cookie
+        to_patreon = browser.post(f"{site.url}/login", allow_redirects=False)
+        assert to_patreon.status_code == 302, to_patreon.text
+        consent = answer_consent(to_patreon.headers["Location"], "allow")
+        back = browser.get(consent.headers["Location"], allow_redirects=False)
+        assert back.status_code == 200, back.text
+        assert back.text.startswith("hello ")
+
+        victim, attacker = requests.Session(), requests.Session()
+        victim.post(f"{site.url}/login", allow_redirects=False)
+        started = attacker.post(f"{site.url}/login", allow_redirects=False)
+        planted = answer_consent(started.headers["Location"], "allow").headers["Location"]
+        refused = victim.get(planted, allow_redirects=False)  # the attacker's callback
+        assert (refused.status_code, refused.text) == (400, "not the login this browser started")

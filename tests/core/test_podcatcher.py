@@ -16,12 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from paysupport_example import ExampleClient
 
+from paysupport.cli import main
+from paysupport.errors import ConfigError, Unsupported
 from paysupport.feeds import read_feed
 from paysupport.ledger import CLAIMED, DONE, FAILED, Ledger, owner_of
-from paysupport.podcatcher import Budget, Podcatcher, summarize
+from paysupport.podcatcher import Budget, Money, Podcatcher, summarize
 from paysupport.routing import provider_for_url
 from paysupport.sandbox import Sandbox, SandboxOptions
+from paysupport.tokens import MemoryTokenStore
 from tests.core.feeds_kit import podcast_feed
 
 
@@ -161,6 +166,122 @@ def test_budgets_per_run_and_per_month(sandbox: Sandbox, tmp_path: Path) -> None
     assert summarize(second) == {"already": 3, "supported": 2, "budget": 5}
 
 
+def test_a_spent_run_budget_still_reports_paid_episodes_as_already(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ledger = Ledger(tmp_path / "l.db")
+    feed = read_feed(podcast_feed(4))
+    catcher(sandbox, ledger, budget=Budget(per_run=2)).support_feed(feed)
+    spent = catcher(sandbox, ledger, budget=Budget(per_run=0)).support_feed(feed)
+    assert [o.status for o in spent] == ["already", "already", "budget", "budget"]
+    assert len(supports(sandbox)) == 2
+
+
+class PricedExample(ExampleClient):
+    """The example provider with a price: each tip costs 1.50 EUR (it says so before paying)."""
+
+    def support_amount(self, target: str) -> Money:
+        return Money(150, "EUR")
+
+
+def priced(sb: Sandbox, ledger: Ledger, **options: Any) -> Podcatcher:
+    def connect(name: str) -> PricedExample:
+        key = sb.credentials(name)["api_key"]
+        return PricedExample(base_url=sb.url(name), api_key=key, token_store=MemoryTokenStore())
+
+    return Podcatcher(connect=connect, ledger=ledger, **options)
+
+
+def test_a_monthly_budget_in_money_counts_exact_amounts(sandbox: Sandbox, tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.db")
+    feed = read_feed(podcast_feed(5))
+    five_euros = Budget(per_month_amount=500, currency="eur")  # three tips of 1.50, not four
+    first = priced(sandbox, ledger, budget=five_euros).support_feed(feed)
+    assert [o.status for o in first] == ["supported"] * 3 + ["budget"] * 2
+    assert "500 EUR (minor units) reached: 450 spent, this support costs 150" in (
+        first[3].detail or ""
+    )
+    assert [(e.amount, e.currency) for e in ledger.entries() if e.state == DONE] == [
+        (150, "EUR")
+    ] * 3
+    again = priced(sandbox, ledger, budget=five_euros).support_feed(feed)
+    assert summarize(again) == {"already": 3, "budget": 2}
+    dollars = priced(sandbox, ledger, budget=Budget(per_month_amount=10_000, currency="USD"))
+    assert "cannot count in a USD budget" in (dollars.support_feed(feed)[3].detail or "")
+    assert len(supports(sandbox)) == 3
+
+
+def test_a_money_budget_for_a_provider_without_amounts_is_refused_before_any_request(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ledger = Ledger(tmp_path / "l.db")
+    run = catcher(sandbox, ledger, budget=Budget(per_month_amount=500, currency="EUR"))
+    with pytest.raises(Unsupported, match=r"Example's supports have none .*support_amount\(\)"):
+        run.support_feed(read_feed(podcast_feed(3)))
+    assert ledger.entries() == []
+    assert sandbox.emulator("example").admin_state()["requests"] == 0  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match="needs its currency"):
+        Budget(per_month_amount=500)
+
+
+def test_the_command_takes_a_money_budget_and_says_what_it_needs(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):  # nothing of the real user's
+        monkeypatch.setenv(name, str(tmp_path))
+    monkeypatch.setenv("PAYSUPPORT_EXAMPLE_BASE_URL", sandbox.url("example"))
+    monkeypatch.setenv("EXAMPLE_API_KEY", sandbox.credentials("example")["api_key"])
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(podcast_feed(2))
+    command = ["support-feed", str(feed), "--ledger", str(tmp_path / "l.db")]
+    no_currency = CliRunner().invoke(main, [*command, "--monthly-budget-amount", "500"])
+    assert no_currency.exit_code == 2
+    assert "needs its currency (currency='EUR', --budget-currency EUR)" in no_currency.output
+    money = ["--monthly-budget-amount", "500", "--budget-currency", "EUR"]
+    refused = CliRunner().invoke(main, [*command, *money])
+    assert refused.exit_code == 2
+    assert "Example's supports have none" in refused.output
+    assert supports(sandbox) == {}
+
+
+def test_guids_and_downloads_that_match_nothing_are_reported(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    feed = read_feed(podcast_feed(3))
+    run = catcher(sandbox, Ledger(tmp_path / "l.db"))
+    by_guid = run.support_feed(feed, guids=["ep-1", "ep-9"])
+    assert [(o.guid, o.status) for o in by_guid] == [("ep-1", "supported"), ("ep-9", "error")]
+    assert by_guid[1].detail == "no episode of this feed has the guid 'ep-9'"
+
+    folder = tmp_path / "Show"
+    folder.mkdir()
+    for name in ("ep2.mp3", "other-show-17.mp3", ".DS_Store"):
+        (folder / name).write_bytes(b"x")
+    outcomes = run.support_feed(feed, downloaded=[folder], guids=["ep-2", "ep-3"])
+    assert [(o.title, o.status) for o in outcomes] == [
+        ("Episode 2", "supported"),
+        (str(folder / "other-show-17.mp3"), "no-match"),
+        ("Episode 3", "no-match"),  # asked for, in the feed, but not downloaded
+    ]
+    assert len(supports(sandbox)) == 2
+
+
+def test_a_download_folder_under_home_is_found_and_a_missing_one_reported(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Podcasts" / "Show").mkdir(parents=True)
+    (tmp_path / "Podcasts" / "Show" / "ep2.mp3").write_bytes(b"x")
+    outcomes = catcher(sandbox, Ledger(tmp_path / "l.db")).support_feed(
+        read_feed(podcast_feed(3)), downloaded=["~/Podcasts/Show", "~/Podcasts/Gone"]
+    )
+    assert [(o.title, o.status) for o in outcomes] == [
+        ("Episode 2", "supported"),
+        ("~/Podcasts/Gone", "error"),
+    ]
+    assert str(tmp_path / "Podcasts" / "Gone") in (outcomes[1].detail or "")
+
+
 def test_permanent_refusals_are_failures_not_retried(sandbox: Sandbox, tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "l.db")
     feed = read_feed(podcast_feed(1))
@@ -248,24 +369,26 @@ def test_a_download_named_like_every_episode_supports_none(
 
 
 def _budget_run(
-    url: str, api_key: str, ledger_path: str, guid: str, barrier: Any, out: Any
+    url: str, api_key: str, ledger_path: str, guid: str, barrier: Any, out: Any, budget: Budget
 ) -> None:
-    """One podcatcher hook run: support one episode with a monthly budget of 2."""
-    from paysupport.registry import connect
-    from paysupport.tokens import MemoryTokenStore
-
+    """One podcatcher hook run: support one episode within ``budget`` (room for two)."""
     barrier.wait()
     outcomes = Podcatcher(
-        connect=lambda name: connect(
-            name, base_url=url, api_key=api_key, token_store=MemoryTokenStore()
+        connect=lambda name: PricedExample(
+            base_url=url, api_key=api_key, token_store=MemoryTokenStore()
         ),
         ledger=Ledger(ledger_path),
-        budget=Budget(per_month=2),
+        budget=budget,
     ).support_feed(read_feed(podcast_feed(6)), guids=[guid])
     out.put(outcomes[0].status)
 
 
-def test_concurrent_runs_never_overspend_the_monthly_budget(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "budget",
+    [Budget(per_month=2), Budget(per_month_amount=300, currency="EUR")],
+    ids=["count", "money"],
+)
+def test_concurrent_runs_never_overspend_the_monthly_budget(tmp_path: Path, budget: Budget) -> None:
     path = str(tmp_path / "ledger.sqlite3")
     Ledger(path)
     context = multiprocessing.get_context("fork")
@@ -274,7 +397,7 @@ def test_concurrent_runs_never_overspend_the_monthly_budget(tmp_path: Path) -> N
     with Sandbox(SandboxOptions(providers=["example"], latency_ms=300)) as slow:
         creds = (slow.url("example"), slow.credentials("example")["api_key"], path)
         runs = [
-            context.Process(target=_budget_run, args=(*creds, f"ep-{n}", barrier, out))
+            context.Process(target=_budget_run, args=(*creds, f"ep-{n}", barrier, out, budget))
             for n in range(1, 7)
         ]
         for run in runs:
