@@ -31,9 +31,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import requests
-import urllib3
 
-from paysupport.errors import PaySupportError
+from paysupport.errors import DeadlineExceeded, PaySupportError, ResponseTooLarge
+from paysupport.http import HttpClient, HttpOptions
 
 #: Feeds larger than this are refused (a podcast feed of 1,000 episodes is ~5 MB).
 MAX_FEED_BYTES = 20 * 1024 * 1024
@@ -44,6 +44,10 @@ MAX_REDIRECTS = 5
 SAFE_SCHEMES = ("http", "https")
 #: A URL scheme (two letters or more, so a Windows drive letter is still a path).
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+#: What the fetcher asks for (the HTTP layer's default is JSON).
+_FEED_ACCEPT = {
+    "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+}
 
 
 class FeedError(PaySupportError):
@@ -137,66 +141,52 @@ def _fetch(
     timeout: float,
     deadline: float,
 ) -> bytes:
-    http = session
-    if http is None:
-        http = requests.Session()
-        http.trust_env = False  # no proxies, no netrc credentials from the environment
+    """Fetch through the core's HTTP layer, which bounds the time and the size.
+
+    The layer follows no redirect to another origin, for good reason: its
+    requests carry credentials. A feed carries none and moves between hosts
+    (a podcast moved to a new host redirects), so redirects are followed here,
+    one hop at a time, under :func:`_redirect_target`'s rule, within one
+    deadline for the whole fetch.
+    """
+    options = HttpOptions(
+        connect_timeout=min(timeout, 10.0),
+        read_timeout=timeout,
+        deadline=deadline,
+        max_body_bytes=max_bytes,
+    )
+    http = HttpClient("feed", url, options=options, session=session)
+    if session is not None:
+        http.session.trust_env = session.trust_env  # a caller's session is used as given
     give_up = time.monotonic() + deadline
     origin = _address_kinds(urlsplit(url).hostname or "")
     try:
         for _hop in range(MAX_REDIRECTS + 1):
-            wait = _left(url, give_up, deadline, timeout)
-            response = http.get(url, stream=True, allow_redirects=False, timeout=wait)
-            with response:
-                location = response.headers.get("Location")
-                if response.is_redirect and location:
-                    url = _redirect_target(url, location, origin)
-                    continue
-                if response.status_code != 200:
-                    raise FeedError(f"feed {url} answered HTTP {response.status_code}")
-                return _read_body(url, response, max_bytes, give_up, deadline, timeout)
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise FeedError(f"feed {url} could not be fetched: {type(exc).__name__}") from None
+            left = give_up - time.monotonic()
+            if left <= 0:
+                raise FeedError(f"feed {url} took longer than {deadline:g} s; not read")
+            response = http.request(
+                "GET", url, headers=_FEED_ACCEPT, allow_redirects=False, deadline=left
+            )
+            location = response.headers.get("Location")
+            if response.is_redirect and location:
+                url = _redirect_target(url, location, origin)
+                continue
+            if response.status_code != 200:
+                raise FeedError(f"feed {url} answered HTTP {response.status_code}")
+            return response.content
+    except DeadlineExceeded:
+        raise FeedError(f"feed {url} took longer than {deadline:g} s; not read") from None
+    except ResponseTooLarge:
+        raise FeedError(f"feed {url} is larger than {max_bytes} bytes") from None
+    except FeedError:
+        raise
+    except PaySupportError as exc:
+        raise FeedError(f"feed {url} could not be fetched: {exc}") from None
     finally:
         if session is None:
             http.close()
     raise FeedError(f"feed {url}: more than {MAX_REDIRECTS} redirects, not followed further")
-
-
-def _left(url: str, give_up: float, deadline: float, timeout: float) -> float:
-    """Seconds the next wait may take: the per-wait timeout, cut to what the deadline leaves."""
-    left = give_up - time.monotonic()
-    if left <= 0:
-        raise FeedError(f"feed {url} took longer than {deadline:g} s; not read")
-    return min(timeout, left)
-
-
-def _read_body(
-    url: str,
-    response: requests.Response,
-    max_bytes: int,
-    give_up: float,
-    deadline: float,
-    timeout: float,
-) -> bytes:
-    """Stream the body: stop at ``max_bytes`` and at the deadline, whatever the server does."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FeedError(f"feed {url} is larger than {max_bytes} bytes ({declared} announced)")
-    raw = response.raw
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
-    body = bytearray()
-    while True:
-        wait = _left(url, give_up, deadline, timeout)
-        if sock is not None:
-            sock.settimeout(wait)  # no single read may outlive the deadline
-        # read1: whatever arrived (one read), so a trickling body is checked between bytes
-        chunk = raw.read1(65536, decode_content=True)
-        if not chunk:
-            return bytes(body)
-        body += chunk
-        if len(body) > max_bytes:
-            raise FeedError(f"feed {url} is larger than {max_bytes} bytes")
 
 
 def _address_kinds(host: str) -> set[str]:
