@@ -1,16 +1,17 @@
 """The ``paysupport`` command.
 
 Exit codes: 0 success, 1 provider or network error, 2 usage or configuration
-error. Errors print one readable line; ``--debug`` adds the traceback and the
-redacted HTTP log on stderr.
+error, 130 interrupted (Ctrl-C). Errors print one readable line; ``--debug`` adds
+the traceback and the redacted HTTP log on stderr. How records are shown (tables,
+JSON, JSON Lines, CSV) lives in :mod:`paysupport.output`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
+import shlex
 import signal
 import sys
 import time
@@ -24,15 +25,19 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 import paysupport
-from paysupport import registry
+from paysupport import output, registry
+from paysupport._files import write_private
+from paysupport.config import resolve_settings
 from paysupport.errors import (
     ConfigError,
+    InvalidToken,
     PaySupportError,
     ProviderNotFound,
     Unsupported,
 )
+from paysupport.http import HttpEvent
+from paysupport.output import to_row as to_row  # the name a few tests and scripts import
 from paysupport.provider import Capability, Client, token_store_spec
-from paysupport.resource import Resource
 from paysupport.tokens import MemoryTokenStore, TokenStore, open_store
 
 if TYPE_CHECKING:  # imported where used: rich and the sandbox (werkzeug) slow every start
@@ -43,6 +48,13 @@ if TYPE_CHECKING:  # imported where used: rich and the sandbox (werkzeug) slow e
     from paysupport.sandbox.state import RunningSandbox
 
 USAGE_ERRORS = (ConfigError, ProviderNotFound, Unsupported)
+
+#: Exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+
+#: In a sandbox's data directory: the ``provider:account`` pairs someone logged in to or
+#: out of by hand, which the sandbox's ready tokens no longer log in (see ``Context.client``).
+OWN_LOGINS = "own-logins.json"
 
 
 class _Console:
@@ -123,7 +135,8 @@ class Context:
             else:
                 err.print(
                     "[dim]no running sandbox found: starting an embedded one "
-                    "(what this command writes is gone when it ends)[/]"
+                    "(what this command writes is gone when it ends)[/]",
+                    soft_wrap=True,
                 )
                 self._sandbox = self.stack.enter_context(Sandbox(SandboxOptions()))
         return self._sandbox
@@ -140,13 +153,62 @@ class Context:
         return str(self.sandbox_handle().data_dir / "ledger.sqlite3")
 
     def client(self, name: str) -> Client:
+        """A client of ``name``; in ``--sandbox`` mode with the sandbox's credentials.
+
+        Those include ready tokens (``access_token``, Ipernity's ``auth_token``...),
+        which log every account in. An account someone logged in to or out of by
+        hand (:meth:`own_login`) does not get them: they would replace the login's
+        token, or undo the logout, on the next command.
+        """
         if self.sandbox:
             handle = self.sandbox_handle()
-            client = handle.connect(name, token_store=self.store(name), account=self.account)
+            withheld: dict[str, str] = {}
+            if self._account_key(name) in self._own_logins():
+                withheld = {setting: "" for setting in ready_token_settings(name)}
+            client = handle.connect(
+                name, token_store=self.store(name), account=self.account, **withheld
+            )
         else:
             client = paysupport.connect(name, account=self.account, token_store=self.store(name))
         self.stack.callback(client.close)
         return client
+
+    def sandbox_lasts(self) -> bool:
+        """Whether the sandbox outlives this command (``paysupport sandbox`` runs it)."""
+        from paysupport.sandbox.state import RunningSandbox
+
+        return isinstance(self.sandbox_handle(), RunningSandbox)
+
+    def own_login(self, provider: str) -> None:
+        """Record that this account's login is the user's own from now on (``--sandbox`` only)."""
+        owned = self._own_logins()
+        key = self._account_key(provider)
+        if key not in owned:
+            path = self.sandbox_handle().data_dir / OWN_LOGINS
+            write_private(path, json.dumps(sorted({*owned, key})))
+
+    def _own_logins(self) -> set[str]:
+        path = self.sandbox_handle().data_dir / OWN_LOGINS
+        try:
+            listed = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()  # none yet (a damaged file only brings the ready tokens back)
+        return {str(key) for key in listed} if isinstance(listed, list) else set()
+
+    def _account_key(self, provider: str) -> str:
+        return f"{provider}:{self.account or 'default'}"
+
+    def login_command(self, provider: str) -> str:
+        """The command that logs this account in to ``provider``, as the user would type it."""
+        options = ["--sandbox"] if self.sandbox else []
+        if self.account:
+            options += ["--account", self.account]
+        return shlex.join(["paysupport", *options, "login", provider])
+
+
+def ready_token_settings(provider: str) -> list[str]:
+    """The provider's settings that hold a ready token, which logs an account in by itself."""
+    return [s for s in registry.provider_class(provider).info.settings if s.endswith("_token")]
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -160,16 +222,23 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PaySupportError as exc:
             debug = isinstance(ctx.obj, Context) and ctx.obj.debug
-            _fail(exc, debug)
+            _fail(exc, debug, ctx.obj if isinstance(ctx.obj, Context) else None)
+        except KeyboardInterrupt:
+            err.print("interrupted", markup=False, highlight=False)
+            raise SystemExit(INTERRUPTED) from None
         finally:
             if isinstance(ctx.obj, Context):
                 ctx.obj.stack.close()
 
 
-def _fail(exc: PaySupportError, debug: bool) -> NoReturn:
+def _fail(exc: PaySupportError, debug: bool, context: Context | None) -> NoReturn:
+    """One line on stderr; for a refused or missing token, it ends with the command to log in."""
     if debug:
         err.print(traceback.format_exc(), markup=False, highlight=False)
-    err.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+    line = f"error: {exc}"
+    if isinstance(exc, InvalidToken) and exc.provider and context is not None:
+        line += f"; to log in: {context.login_command(exc.provider)}"
+    err.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(2 if isinstance(exc, USAGE_ERRORS) else 1)
 
 
@@ -251,7 +320,12 @@ def login(
 
     client = ctx.client(provider)
     auto = ctx.sandbox
-    say = err.print
+
+    def say(text: str) -> None:
+        # Plain echo, never rich: a URL wrapped at the terminal's width with hard line
+        # breaks is copied in pieces, and the lost end of `state` fails the login.
+        click.echo(text, err=True)
+
     if client.oauth is not None:
         token = oauth_login(
             client,
@@ -273,18 +347,56 @@ def login(
         )
     else:
         raise Unsupported(f"{client.info.title} needs no login", provider=provider)
-    out.print(f"logged in to {provider} as account {client.account!r}: {token!r}")
+    if ctx.sandbox:
+        ctx.own_login(provider)  # from now on the sandbox's ready token leaves it alone
+    out.print(
+        f"logged in to {provider} as account {client.account!r}: {token!r}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @main.command()
 @click.argument("provider")
 @pass_context
 def logout(ctx: Context, provider: str) -> None:
-    """Forget PROVIDER's stored token."""
+    """Forget PROVIDER's stored token; the next command is not logged in.
+
+    Unless a setting holds a ready token (``access_token``...): it would log the
+    account in again, so the output says which. In ``--sandbox`` mode the
+    sandbox's own ready token no longer logs this account in.
+    """
+    info = registry.provider_class(provider).info  # an unknown name is refused first
     store = ctx.store(provider)
     account = ctx.account or "default"
     store.delete(provider, account)
-    out.print(f"logged out of {provider} (account {account!r})")
+    plain = {"markup": False, "highlight": False, "soft_wrap": True}
+    out.print(f"logged out of {provider} (account {account!r})", **plain)
+    if ctx.sandbox:
+        if ctx.sandbox_lasts():
+            ctx.own_login(provider)
+            err.print(
+                f"the sandbox's ready token no longer logs this account in; "
+                f"to log in again: {ctx.login_command(provider)}",
+                **plain,
+            )
+        else:
+            err.print(
+                "this embedded sandbox forgets every login when the command ends: "
+                "run `paysupport sandbox` in another terminal for logins that last",
+                **plain,
+            )
+        return
+    settings = resolve_settings(
+        provider, ready_token_settings(provider), {}, env_aliases=info.env_aliases
+    )
+    if settings:
+        err.print(
+            f"note: the {' and '.join(sorted(settings))} setting (config file or environment) "
+            "logs this account in again on the next command: remove it to stay logged out",
+            **plain,
+        )
 
 
 @main.command()
@@ -304,7 +416,14 @@ def whoami(ctx: Context, provider: str) -> None:
 @click.argument("collection")
 @click.option("--filter", "filters", multiple=True, help="k=v filter (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after N items.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="table",
+    help="table (a few columns that fit), json, jsonl (one object a line, as read) or csv.",
+)
+@click.option("--columns", default=None, help="Columns to show, e.g. id,full_name (any format).")
 @pass_context
 def walk(
     ctx: Context,
@@ -313,12 +432,23 @@ def walk(
     filters: tuple[str, ...],
     limit: int | None,
     fmt: str,
+    columns: str | None,
 ) -> None:
-    """Walk a COLLECTION of PROVIDER (see `paysupport providers`)."""
+    """Walk a COLLECTION of PROVIDER (see `paysupport providers`).
+
+    Ctrl-C stops the walk: what was read is still written, the walk's cursor is
+    shown on stderr, and the exit code is 130.
+    """
     client = ctx.client(provider)
     walker = client.walk(collection, **_pairs(filters))
-    rows = _with_progress(_rows(walker), walker.total, limit, f"{provider} {collection}")
-    _emit(rows, fmt)
+    items = _with_progress(walker, walker.total, limit, f"{provider} {collection}")
+    written = _emit(output.records(items, fmt), fmt, output.parse_columns(columns), sys.stdout)
+    if written.interrupted:
+        cursor = "" if walker.cursor is None else f"; the walk's cursor: {walker.cursor}"
+        err.print(f"interrupted after {written.count} items{cursor}", markup=False, highlight=False)
+        raise SystemExit(INTERRUPTED)
+    if fmt == "table":
+        err.print(f"{written.count} items")
 
 
 @main.command()
@@ -330,8 +460,19 @@ def walk(
 def call(
     ctx: Context, provider: str, target: str, params: tuple[str, ...], http_method: str
 ) -> None:
-    """Raw call: a REST route or an API method name, with k=v PARAMS."""
-    result = ctx.client(provider).raw(target, _pairs(params), http_method=http_method.upper())
+    """Raw call: a REST route or an API method name, with k=v PARAMS.
+
+    A route is relative to the API's root (``user``, or ``rest/v2/user`` as it
+    appears in URLs: the root's path is not sent twice). The requests really
+    sent are listed on stderr.
+    """
+    client = ctx.client(provider)
+    sent: list[HttpEvent] = []
+    client.http.hooks.append(lambda event: sent.append(event) if event.kind == "response" else None)
+    result = client.raw(target, _pairs(params), http_method=http_method.upper())
+    for event in sent:
+        err.print(f"{event.method} {event.url} -> {event.status}", style="dim", markup=False,
+                  highlight=False, soft_wrap=True)  # fmt: skip
     out.print_json(json.dumps(result, default=str))
 
 
@@ -339,22 +480,35 @@ def call(
 @click.argument("provider", default="patreon")
 @click.option("--campaign", default=None, help="Campaign id (default: the first one).")
 @click.option(
-    "--output", "-o", type=click.File("w"), default="-", help="CSV file (default stdout)."
+    "--output", "-o", "stream", type=click.File("w"), default="-", help="File (default stdout)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "jsonl"]),
+    default="csv",
+    help="csv (default), json or jsonl.",
 )
 @click.option(
     "--raw-cells",
     is_flag=True,
-    help="Write cells verbatim, even those a spreadsheet would run as formulas.",
+    help="CSV: write cells verbatim, even those a spreadsheet would run as formulas.",
 )
 @pass_context
 def export_members(
-    ctx: Context, provider: str, campaign: str | None, output: io.TextIOBase, raw_cells: bool
+    ctx: Context,
+    provider: str,
+    campaign: str | None,
+    stream: io.TextIOBase,
+    fmt: str,
+    raw_cells: bool,
 ) -> None:
-    """Export a campaign's members, with their entitled tiers, to CSV.
+    """Export a campaign's members, with their entitled tiers, as CSV, JSON or JSON Lines.
 
-    Patrons choose their own names, and the file is usually opened in a
+    Patrons choose their own names, and a CSV file is usually opened in a
     spreadsheet: a cell that would start a formula gets a leading ``'`` unless
-    ``--raw-cells`` is given (for programs that read the file).
+    ``--raw-cells`` is given (for programs that read the file). JSON is for
+    programs and is always written verbatim.
     """
     client = ctx.client(provider)
     if not client.supports(Capability.MEMBERS):
@@ -367,9 +521,12 @@ def export_members(
             raise PaySupportError("no campaign to export", provider=provider)
         campaign = str(first.id)
     members = client.walk("members", campaign=campaign)
-    rows = _with_progress(_rows(members), members.total, None, "members")
-    count = _write_csv(rows, output, neutralise=not raw_cells)
-    err.print(f"exported {count} members of campaign {campaign}")
+    items = _with_progress(members, members.total, None, "members")
+    written = _emit(output.records(items, fmt), fmt, None, stream, neutralise=not raw_cells)
+    if written.interrupted:
+        err.print(f"interrupted after {written.count} members", markup=False, highlight=False)
+        raise SystemExit(INTERRUPTED)
+    err.print(f"exported {written.count} members of campaign {campaign}")
 
 
 @main.command()
@@ -496,6 +653,14 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
     default=None,
     help="Supports per calendar month.",
 )
+@click.option(
+    "--monthly-budget-amount",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Money per calendar month, in minor units of --budget-currency (500 EUR = 5.00 EUR);"
+    " only for providers whose supports have an amount.",
+)
+@click.option("--budget-currency", default=None, help="Currency of --monthly-budget-amount.")
 @click.option("--retry-failed", is_flag=True, help="Try again episodes that failed before.")
 @click.option(
     "--accept-new-target",
@@ -519,6 +684,8 @@ def support_feed(
     dry_run: bool,
     budget: int | None,
     monthly_budget: int | None,
+    monthly_budget_amount: int | None,
+    budget_currency: str | None,
     retry_failed: bool,
     accept_new_target: bool,
     ledger_path: str | None,
@@ -534,7 +701,12 @@ def support_feed(
     catcher = Podcatcher(
         connect=ctx.client,
         ledger=Ledger(ctx.ledger_path(ledger_path)),
-        budget=Budget(per_run=budget, per_month=monthly_budget),
+        budget=Budget(
+            per_run=budget,
+            per_month=monthly_budget,
+            per_month_amount=monthly_budget_amount,
+            currency=budget_currency,
+        ),
         dry_run=dry_run,
         retry_failed=retry_failed,
         accept_new_target=accept_new_target,
@@ -661,25 +833,9 @@ def _pairs(items: Iterable[str]) -> dict[str, str]:
     return pairs
 
 
-def to_row(item: Any) -> dict[str, Any]:
-    """A flat dict for tables and CSV, whatever a walk yields."""
-    if hasattr(item, "to_row"):
-        return dict(item.to_row())
-    if isinstance(item, Resource):
-        return {"id": item.id, "type": item.type, **item.attributes}
-    if isinstance(item, dict):
-        return item
-    return {"value": item}
-
-
-def _rows(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    for item in items:
-        yield to_row(item)
-
-
 def _with_progress(
-    rows: Iterator[dict[str, Any]], total: int | None, limit: int | None, label: str
-) -> Iterator[dict[str, Any]]:
+    items: Iterable[Any], total: int | None, limit: int | None, label: str
+) -> Iterator[Any]:
     goal = min(total, limit) if total is not None and limit is not None else (limit or total)
     show = goal is None or goal > 100
     from rich.progress import (
@@ -698,69 +854,29 @@ def _with_progress(
     ]
     with Progress(*columns, console=err.console, transient=True, disable=not show) as bar:
         task = bar.add_task(label, total=goal)
-        for count, row in enumerate(rows, start=1):
-            yield row
+        for count, item in enumerate(items, start=1):
+            yield item
             bar.advance(task)
             if limit is not None and count >= limit:
                 return
 
 
-def _emit(rows: Iterable[dict[str, Any]], fmt: str) -> None:
-    if fmt == "csv":
-        _write_csv(rows, sys.stdout)
-        return
-    collected = list(rows)
+def _emit(
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    columns: list[str] | None,
+    stream: Any,
+    *,
+    neutralise: bool = False,
+) -> output.Written:
+    """Write ``rows`` in ``fmt``; tables go to the console, the other formats to ``stream``."""
+    if fmt == "table":
+        return output.write_table(rows, out.console, columns)
     if fmt == "json":
-        out.print_json(json.dumps(collected, default=str))
-        return
-    table = _table()
-    columns = list(dict.fromkeys(k for row in collected[:50] for k in row))
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in collected:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    out.print(table)
-    err.print(f"{len(collected)} items")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, default=str)
-    return str(value)
-
-
-#: How a cell a spreadsheet runs as a formula starts (OWASP, "CSV Injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralised(cell: str) -> str:
-    """``cell`` with a leading ``'`` if a spreadsheet would read it as a formula.
-
-    The apostrophe makes spreadsheets show the rest as text. Plain signed
-    numbers (``-5``, ``+1.5``) are left alone: a spreadsheet only reads them as numbers.
-    """
-    if not cell.startswith(_FORMULA_STARTS):
-        return cell
-    digits = cell[1:].replace(".", "", 1)
-    if cell[0] in "+-" and digits.isascii() and digits.isdecimal():
-        return cell
-    return "'" + cell
-
-
-def _write_csv(rows: Iterable[dict[str, Any]], stream: Any, *, neutralise: bool = False) -> int:
-    """Write ``rows`` as CSV; ``neutralise`` defuses cells that would run as formulas."""
-    writer: csv.DictWriter[str] | None = None
-    count = 0
-    for row in rows:
-        if writer is None:
-            writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore")
-            writer.writeheader()
-        cells = {k: _cell(v) for k, v in row.items()}
-        writer.writerow({k: _neutralised(v) for k, v in cells.items()} if neutralise else cells)
-        count += 1
-    return count
+        return output.write_json(rows, stream, columns)
+    if fmt == "jsonl":
+        return output.write_jsonl(rows, stream, columns)
+    return output.write_csv(rows, stream, columns, neutralise=neutralise)
 
 
 if __name__ == "__main__":  # pragma: no cover

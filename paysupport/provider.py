@@ -123,6 +123,20 @@ def token_store_spec(
     return settings.get("token_store") or os.environ.get("PAYSUPPORT_TOKEN_STORE")
 
 
+def route_under(prefix: str, target: str) -> str:
+    """``target``, a route given to :meth:`Client.raw`, as a path under the API's ``prefix``.
+
+    People paste routes as they appear in URLs: ``user``, ``/user``, ``rest/v2/user``
+    and ``/rest/v2/user`` all name ``/user`` under the prefix ``/rest/v2``, so the
+    prefix is never sent twice (``/rest/v2/rest/v2/user``).
+    """
+    path = "/" + target.lstrip("/")
+    root = "/" + prefix.strip("/")
+    if path == root or path.startswith(root + "/"):
+        path = path[len(root) :] or "/"
+    return path
+
+
 class Client:
     """Base class of provider clients: settings, the HTTP layer, the common verbs.
 

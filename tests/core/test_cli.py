@@ -187,3 +187,15 @@ def test_token_store_from_environment_and_config_when_no_option_is_given(
         assert code == 0, err
         assert JsonFileTokenStore(chosen).accounts("patreon") == []
     assert not (default_data_dir() / "tokens.json").exists()
+
+
+def test_export_members_as_json_lines_is_for_programs_and_verbatim(
+    recorded_sandbox: Sandbox,
+) -> None:
+    # JSON is read by programs, never run by a spreadsheet: names come exactly as given.
+    add_patrons(recorded_sandbox, FORMULAS)
+    code, out, err = run("--sandbox", "export-members", "patreon", "--format", "jsonl")
+    assert code == 0, err
+    members = [json.loads(line) for line in out.splitlines()]
+    assert set(FORMULAS) <= {member["full_name"] for member in members}
+    assert f"exported {len(members)} members" in err

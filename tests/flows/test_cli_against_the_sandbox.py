@@ -6,16 +6,22 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import requests
 
-from paysupport.sandbox import Sandbox, SandboxOptions
+from paysupport.emulation import Emulator
+from paysupport.registry import emulator_factories
+from paysupport.sandbox import Sandbox, SandboxOptions, answer_consent
 from paysupport.sandbox.state import SandboxClaim
 from tests.core.feeds_kit import podcast_feed
 
@@ -42,14 +48,42 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 @pytest.mark.parametrize("provider", ["patreon", "flattr", "ipernity"])
 def test_login_then_whoami_then_logout(recorded: Sandbox, provider: str) -> None:
-    login = cli("--sandbox", "--account", "cli-test", "login", provider, "--no-browser")
+    account = ("--sandbox", "--account", "cli-test")
+    login = cli(*account, "login", provider, "--no-browser")
     assert login.returncode == 0, login.stderr
     assert f"logged in to {provider}" in login.stdout
-    whoami = cli("--sandbox", "--account", "cli-test", "whoami", provider)
+    whoami = cli(*account, "whoami", provider)
     assert whoami.returncode == 0, whoami.stderr
     assert f"{provider}:" in whoami.stdout
-    logout = cli("--sandbox", "--account", "cli-test", "logout", provider)
+    logout = cli(*account, "logout", provider)
     assert logout.returncode == 0
+    # Logged out means logged out: the sandbox's ready token does not log the account
+    # back in, and the error says how to log in again.
+    refused = cli(*account, "whoami", provider)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+    assert refused.stderr.strip().endswith(
+        f"to log in: paysupport --sandbox --account cli-test login {provider}"
+    )
+    again = cli(*account, "login", provider, "--no-browser")
+    assert again.returncode == 0, again.stderr
+    assert cli(*account, "whoami", provider).returncode == 0
+
+
+def test_logout_in_an_embedded_sandbox_says_it_lasts_one_command() -> None:
+    logout = cli("--sandbox", "logout", "flattr")
+    assert logout.returncode == 0, logout.stderr
+    assert "forgets every login when the command ends" in logout.stderr
+
+
+def test_logout_names_a_setting_that_would_log_in_again(recorded: Sandbox) -> None:
+    env = {**os.environ, **flattr_settings(recorded), "FLATTR_ACCESS_TOKEN": "from-the-env"}
+    logout = cli("logout", "flattr", env=env)
+    assert logout.returncode == 0, logout.stderr
+    assert "the access_token setting (config file or environment) logs this account in again" in (
+        logout.stderr
+    )
+    assert "from-the-env" not in logout.stdout + logout.stderr
 
 
 def test_walk_members_as_csv_and_export_them(recorded: Sandbox) -> None:
@@ -72,6 +106,148 @@ def test_raw_calls(recorded: Sandbox) -> None:
     assert "hello" in echo.stdout
     categories = cli("--sandbox", "call", "flattr", "/categories")
     assert categories.returncode == 0, categories.stderr
+
+
+@pytest.mark.parametrize(
+    ("provider", "route", "sent"),
+    [
+        ("flattr", "user", "/rest/v2/user"),
+        ("flattr", "rest/v2/user", "/rest/v2/user"),
+        ("flattr", "/rest/v2/user", "/rest/v2/user"),
+        ("patreon", "identity", "/api/oauth2/v2/identity"),
+        ("patreon", "api/oauth2/v2/identity", "/api/oauth2/v2/identity"),
+    ],
+)
+def test_a_route_as_it_appears_in_urls_is_not_sent_with_the_root_twice(
+    recorded: Sandbox, provider: str, route: str, sent: str
+) -> None:
+    answer = cli("--sandbox", "call", provider, route)
+    assert answer.returncode == 0, answer.stderr
+    # stderr lists what was really sent
+    assert f"GET {recorded.url(provider)}{sent} -> 200" in answer.stderr
+    assert json.loads(answer.stdout)
+
+
+def test_a_refused_route_is_reported_as_sent(recorded: Sandbox) -> None:
+    missing = cli("--sandbox", "call", "flattr", "users/nobody-at-all")
+    assert missing.returncode == 1
+    assert "GET /rest/v2/users/nobody-at-all: " in missing.stderr  # the path on the wire
+
+
+def test_tables_fit_the_terminal_and_never_split_a_header(recorded: Sandbox) -> None:
+    env = {**os.environ, "COLUMNS": "80"}
+    table = cli("--sandbox", "walk", "patreon", "members", "--filter",
+                f"campaign={first_campaign()}", "--limit", "5", env=env)  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), table.stdout
+    header = lines[1]  # under the top border
+    for column in ("id", "full_name", "patron_status", "currently_entitled_amount_cents"):
+        assert f" {column} " in header
+    assert len([line for line in lines if line.startswith("│")]) == 5
+    assert "…" in table.stdout  # long cells end in an ellipsis instead of wrapping
+
+
+def test_columns_are_chosen_with_columns(recorded: Sandbox) -> None:
+    walk = ("--sandbox", "walk", "patreon", "members", "--filter", f"campaign={first_campaign()}")
+    table = cli(*walk, "--limit", "2", "--columns", "full_name,email")
+    assert table.returncode == 0, table.stderr
+    assert [cell.strip() for cell in table.stdout.splitlines()[1].strip("┃").split("┃")] == [
+        "full_name",
+        "email",
+    ]
+    as_csv = cli(*walk, "--limit", "2", "--columns", "email,id", "--format", "csv")
+    assert as_csv.stdout.splitlines()[0] == "email,id"
+    unknown = cli(*walk, "--limit", "2", "--columns", "full_name,shoe_size")
+    assert unknown.returncode == 2
+    assert "no column 'shoe_size' (columns: id, user_id, full_name" in unknown.stderr
+
+
+def test_json_keeps_lists_and_json_lines_stream_one_object_a_line(recorded: Sandbox) -> None:
+    as_json = cli("--sandbox", "walk", "flattr", "things", "--limit", "5", "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    things = json.loads(as_json.stdout)
+    assert len(things) == 5 and all(isinstance(thing["tags"], list) for thing in things)
+    lines = cli("--sandbox", "walk", "flattr", "things", "--limit", "5", "--format", "jsonl")
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == things
+
+
+def test_export_members_as_json_and_json_lines(recorded: Sandbox) -> None:
+    as_csv = list(csv.DictReader(io.StringIO(cli("--sandbox", "export-members").stdout)))
+    as_json = json.loads(cli("--sandbox", "export-members", "--format", "json").stdout)
+    lines = cli("--sandbox", "export-members", "--format", "jsonl").stdout.splitlines()
+    assert len(as_json) == len(lines) == len(as_csv) == 150
+    assert [json.loads(line) for line in lines] == as_json
+    assert [m["id"] for m in as_json] == [row["id"] for row in as_csv]
+
+
+def first_campaign() -> str:
+    campaigns = cli("--sandbox", "walk", "patreon", "campaigns", "--format", "json")
+    assert campaigns.returncode == 0, campaigns.stderr
+    return str(json.loads(campaigns.stdout)[0]["id"])
+
+
+def flattr_settings(sandbox: Sandbox, **overrides: str) -> dict[str, str]:
+    """Environment pointing a plain (not --sandbox) command at the sandbox's Flattr."""
+    credentials = sandbox.credentials("flattr")
+    settings = {
+        "PAYSUPPORT_FLATTR_BASE_URL": sandbox.url("flattr"),
+        "PAYSUPPORT_FLATTR_CLIENT_ID": credentials["client_id"],
+        "PAYSUPPORT_FLATTR_CLIENT_SECRET": credentials["client_secret"],
+    }
+    settings.update({f"PAYSUPPORT_FLATTR_{k.upper()}": v for k, v in overrides.items()})
+    return settings
+
+
+def log_in_by_hand(env: dict[str, str]) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """`paysupport login flattr --no-browser` as a person does it: copy the URL, open it, allow.
+
+    Returns the URL as copied from the terminal and the finished command.
+    """
+    command = [sys.executable, "-m", "paysupport.cli", "login", "flattr", "--no-browser"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)  # fmt: skip
+    try:
+        assert process.stderr is not None
+        printed = [process.stderr.readline() for _ in range(2)]
+        assert printed[0].startswith("Open this URL"), printed
+        url = printed[1].strip()  # the line a person copies
+        consent = answer_consent(url, "allow")
+        requests.get(consent.headers["Location"], timeout=10)  # the browser follows it
+        stdout, stderr = process.communicate(timeout=60)
+        return url, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_login_url_is_printed_whole_on_a_narrow_terminal(recorded: Sandbox) -> None:
+    env = {**os.environ, **flattr_settings(recorded), "COLUMNS": "40"}
+    url, login = log_in_by_hand(env)
+    assert len(url) > 40 and parse_qs(urlsplit(url).query)["state"]
+    assert login.returncode == 0, login.stderr
+    assert "logged in to flattr" in login.stdout
+
+
+def test_refused_client_credentials_name_the_settings_to_check(recorded: Sandbox) -> None:
+    wrong = "not-the-secret-4f1c"
+    env = {**os.environ, **flattr_settings(recorded, client_secret=wrong)}
+    _, login = log_in_by_hand(env)
+    assert login.returncode == 1
+    assert login.stderr.strip().splitlines() == [login.stderr.strip()]
+    assert (
+        "check the client_id and client_secret settings ([flattr] in the config file, or "
+        "PAYSUPPORT_FLATTR_CLIENT_ID and PAYSUPPORT_FLATTR_CLIENT_SECRET)" in login.stderr
+    )
+    assert wrong not in login.stderr + login.stdout
+
+
+def test_a_refused_token_says_how_to_log_in(recorded: Sandbox) -> None:
+    env = {**os.environ, **flattr_settings(recorded, access_token="revoked-or-never-issued")}
+    whoami = cli("whoami", "flattr", env=env)
+    assert whoami.returncode == 1
+    assert whoami.stderr.strip().splitlines() == [whoami.stderr.strip()]
+    assert "(HTTP 401, code unauthorized); to log in: paysupport login flattr" in whoami.stderr
 
 
 def test_provider_errors_exit_1_in_one_line(recorded: Sandbox) -> None:
@@ -137,3 +313,80 @@ def test_embedded_sandbox_runs_leave_no_data_behind(home: dict[str, str], tmp_pa
     assert json.loads(published.stdout)["status"] == "created", published.stderr
     assert not real_data_dir().exists() and os.listdir(home["HOME"]) == []
     assert os.listdir(home["TMPDIR"]) == []  # the embedded sandbox's data went with it
+
+
+class PageCounter:
+    """An emulator that signals when it has answered ``pages`` pages of members."""
+
+    def __init__(self, emulator: Emulator, pages: int) -> None:
+        self.emulator = emulator
+        self.name = emulator.name
+        self.pages = pages
+        self.served = 0
+        self.reached = threading.Event()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer = self.emulator(environ, start_response)
+        if environ["PATH_INFO"].endswith("/members"):
+            self.served += 1
+            if self.served >= self.pages:
+                self.reached.set()
+        return answer
+
+    def credentials(self) -> dict[str, str]:
+        return self.emulator.credentials()
+
+    def admin_state(self) -> dict[str, Any]:
+        return self.emulator.admin_state()
+
+
+@pytest.fixture
+def slow_patreon() -> Iterator[tuple[Sandbox, PageCounter]]:
+    """A running Patreon sandbox answering after 300 ms: a walk of 15 pages takes seconds."""
+    made: list[PageCounter] = []
+
+    def counting(settings: Any) -> PageCounter:
+        made.append(PageCounter(emulator_factories()["patreon"](settings), pages=3))
+        return made[0]
+
+    options = SandboxOptions(sizes={"members": 150}, latency_ms=300, providers=["patreon"],
+                             factories={"patreon": counting})  # fmt: skip
+    with Sandbox(options) as sandbox, SandboxClaim() as claim:
+        claim.publish(sandbox)
+        yield sandbox, made[0]
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_ctrl_c_during_a_walk_writes_what_was_read(
+    slow_patreon: tuple[Sandbox, PageCounter], fmt: str
+) -> None:
+    _, counter = slow_patreon
+    campaign = first_campaign()
+    walk = [
+        "walk",
+        "patreon",
+        "members",
+        "--filter",
+        f"campaign={campaign}",
+        "--filter",
+        "count=10",
+    ]
+    command = [sys.executable, "-m", "paysupport.cli", "--sandbox", *walk, "--format", fmt]
+    env = {**os.environ, "COLUMNS": "200"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)  # fmt: skip
+    try:
+        assert counter.reached.wait(60), "the walk never reached its third page"
+        process.send_signal(signal.SIGINT)  # Ctrl-C while the fourth page is on its way
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 130, stderr
+    if fmt == "json":
+        read = len(json.loads(stdout))
+    else:
+        read = len([line for line in stdout.splitlines() if line.startswith("│")])
+    assert read in (20, 30)  # whole pages: the third may still be in the reading
+    assert f"interrupted after {read} items; the walk's cursor: " in stderr
+    assert "Traceback" not in stderr

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from paysupport.http import EventHook, HttpOptions
-from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.provider import Capability, Client, ProviderInfo, User, route_under
 from paysupport.tokens import TokenStore
 from paysupport.walk import Page, Walk
 
@@ -25,7 +25,7 @@ from . import flattring
 from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
 from .context import Context
 from .errors import Forbidden, ValidationFailed
-from .hosts import Hosts, refuse_closed_hosts
+from .hosts import API_PREFIX, Hosts, refuse_closed_hosts
 from .models import FlattrResult
 from .ratelimit import RateLimit, RateLimitGate, check_mode
 from .register import Registration, register
@@ -248,14 +248,15 @@ class FlattrClient(Client):
     def raw(
         self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
     ) -> Any:
-        """A route under ``/rest/v2`` (``things/423405``); params go in the query for GET."""
+        """A route under ``/rest/v2`` (``things/423405``, or ``rest/v2/things/423405``);
+        params go in the query for GET."""
         method = http_method.upper()
         query = dict(params or {}) if method in ("GET", "DELETE") else None
         body = dict(params or {}) if query is None else None
         stream = target.rstrip("/").endswith("activities")  # they answer only stream+json
         answer = self.api.call(
             method,
-            "/" + target.lstrip("/"),
+            route_under(API_PREFIX, target),
             params=query,
             json_body=body,
             accept=STREAM_JSON if stream else "application/json",

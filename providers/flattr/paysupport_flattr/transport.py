@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -64,13 +65,14 @@ class FlattrApi:
         after the period resets (the refused request was never acted on).
         ``rate_limited=False`` is for ``/rate_limit``, which spends no budget.
         """
-        what = f"{method} {path}"
+        url = self.url(path)
+        what = f"{method} {urlsplit(url).path}"  # the path really sent, with the API's root
         for attempt in (1, 2):
             if rate_limited:
                 self.gate.before_request()
             response = self.http.request(
                 method,
-                self.url(path),
+                url,
                 params=params,
                 json_body=json_body,
                 headers={"Accept": accept},

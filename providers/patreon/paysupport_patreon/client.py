@@ -16,7 +16,7 @@ from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError, Unsupported
 from paysupport.http import EventHook, HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
-from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.provider import Capability, Client, ProviderInfo, User, route_under
 from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
 from paysupport_patreon import catalog as cat
@@ -218,7 +218,7 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
         For GET and DELETE ``params`` is the query; otherwise it is the JSON body.
         """
         method = http_method.upper()
-        path = target if target.startswith("/") else f"{V2}/{target}"
+        path = target if target.startswith("/") else V2 + route_under(V2, target)
         if method in ("GET", "DELETE", "HEAD"):
             return self._transport.call(method, path, params)
         return self._transport.call(method, path, json_body=dict(params or {}))
