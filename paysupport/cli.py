@@ -411,6 +411,15 @@ def whoami(ctx: Context, provider: str) -> None:
             out.print(f"  {label}: {value}")
 
 
+#: CSV from providers holds strangers' text (names, titles): cells a spreadsheet would
+#: run as formulas are defused unless the reader is a program that wants them verbatim.
+RAW_CELLS = click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="CSV: write cells verbatim, even those a spreadsheet would run as formulas.",
+)
+
+
 @main.command()
 @click.argument("provider")
 @click.argument("collection")
@@ -424,6 +433,7 @@ def whoami(ctx: Context, provider: str) -> None:
     help="table (a few columns that fit), json, jsonl (one object a line, as read) or csv.",
 )
 @click.option("--columns", default=None, help="Columns to show, e.g. id,full_name (any format).")
+@RAW_CELLS
 @pass_context
 def walk(
     ctx: Context,
@@ -433,16 +443,24 @@ def walk(
     limit: int | None,
     fmt: str,
     columns: str | None,
+    raw_cells: bool,
 ) -> None:
     """Walk a COLLECTION of PROVIDER (see `paysupport providers`).
 
     Ctrl-C stops the walk: what was read is still written, the walk's cursor is
-    shown on stderr, and the exit code is 130.
+    shown on stderr, and the exit code is 130. CSV cells a spreadsheet would run
+    as formulas are neutralised as in `export-members`, unless ``--raw-cells``.
     """
     client = ctx.client(provider)
     walker = client.walk(collection, **_pairs(filters))
     items = _with_progress(walker, walker.total, limit, f"{provider} {collection}")
-    written = _emit(output.records(items, fmt), fmt, output.parse_columns(columns), sys.stdout)
+    written = _emit(
+        output.records(items, fmt),
+        fmt,
+        output.parse_columns(columns),
+        sys.stdout,
+        neutralise=not raw_cells,
+    )
     if written.interrupted:
         cursor = "" if walker.cursor is None else f"; the walk's cursor: {walker.cursor}"
         err.print(f"interrupted after {written.count} items{cursor}", markup=False, highlight=False)
@@ -489,11 +507,7 @@ def call(
     default="csv",
     help="csv (default), json or jsonl.",
 )
-@click.option(
-    "--raw-cells",
-    is_flag=True,
-    help="CSV: write cells verbatim, even those a spreadsheet would run as formulas.",
-)
+@RAW_CELLS
 @pass_context
 def export_members(
     ctx: Context,

@@ -161,6 +161,21 @@ def test_export_members_raw_cells_writes_names_verbatim(recorded_sandbox: Sandbo
     assert set(FORMULAS) <= names
 
 
+def test_walk_as_csv_neutralises_formulas_too(recorded_sandbox: Sandbox) -> None:
+    # `walk --format csv` is the other way a stranger's text reaches a spreadsheet.
+    add_patrons(recorded_sandbox, FORMULAS)
+    code, out, _ = run("--sandbox", "walk", "patreon", "campaigns", "--format", "json")
+    campaign = json.loads(out)[0]["id"]
+    walk = ("--sandbox", "walk", "patreon", "members", "--filter", f"campaign={campaign}")
+    code, out, err = run(*walk, "--format", "csv")
+    assert code == 0, err
+    names = {row["full_name"] for row in csv.DictReader(io.StringIO(out))}
+    assert {"'" + formula for formula in FORMULAS} <= names
+    assert not set(FORMULAS) & names
+    code, out, err = run(*walk, "--format", "csv", "--raw-cells")
+    assert set(FORMULAS) <= {row["full_name"] for row in csv.DictReader(io.StringIO(out))}
+
+
 def test_token_store_from_environment_and_config_when_no_option_is_given(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
