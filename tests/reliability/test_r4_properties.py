@@ -204,6 +204,7 @@ lines = st.one_of(
 )
 
 
+@pytest.mark.filterwarnings("ignore::paysupport.config.ConfigWarning")  # random keys are unknown
 @SETTINGS
 @given(st.lists(lines, max_size=8).map("\n".join) | st.binary(max_size=60))
 def test_config_files_load_or_raise_a_library_error(tmp_path: Path, content: Any) -> None:
