@@ -208,7 +208,7 @@ class Context:
 
 def ready_token_settings(provider: str) -> list[str]:
     """The provider's settings that hold a ready token, which logs an account in by itself."""
-    return [s for s in registry.provider_class(provider).info.settings if s.endswith("_token")]
+    return [s for s in registry.provider_info(provider).settings if s.endswith("_token")]
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -367,7 +367,7 @@ def logout(ctx: Context, provider: str) -> None:
     account in again, so the output says which. In ``--sandbox`` mode the
     sandbox's own ready token no longer logs this account in.
     """
-    info = registry.provider_class(provider).info  # an unknown name is refused first
+    info = registry.provider_info(provider)  # an unknown name is refused first
     store = ctx.store(provider)
     account = ctx.account or "default"
     store.delete(provider, account)

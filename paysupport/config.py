@@ -137,19 +137,19 @@ def known_settings() -> dict[str, frozenset[str] | None]:
 
     One section per installed provider, named by its entry point, so listing
     them imports no provider. A provider's keys are its declared settings plus
-    :data:`~paysupport.provider.COMMON_SETTINGS`; reading them imports the
-    providers, as creating any client does. A provider that fails to load has
+    :data:`~paysupport.info.COMMON_SETTINGS`, read from the providers'
+    declarations without importing their clients. A provider that fails to load has
     ``None``: its keys cannot be known, so none is called unknown.
     """
     from paysupport import registry
-    from paysupport.provider import COMMON_SETTINGS
+    from paysupport.info import COMMON_SETTINGS
 
     names = {ep.name for ep in entry_points(group=registry.PROVIDERS_NAMESPACE)}
-    classes = registry.provider_classes() if names else {}
+    infos = registry.provider_infos() if names else {}
     known: dict[str, frozenset[str] | None] = dict(CORE_SECTIONS)
     for name in names:
-        cls = classes.get(name)
-        known[name] = frozenset((*cls.info.settings, *COMMON_SETTINGS)) if cls else None
+        info = infos.get(name)
+        known[name] = frozenset((*info.settings, *COMMON_SETTINGS)) if info else None
     return known
 
 

@@ -11,69 +11,28 @@ is refused when the class is created.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from paysupport.auth.oauth2 import OAuth2Auth, OAuth2Endpoints
 from paysupport.auth.signed import FrobFlow
 from paysupport.config import resolve_settings
 from paysupport.errors import Unsupported
 from paysupport.http import EventHook, HttpClient, HttpOptions, resolve_base_url
+from paysupport.info import (  # declared there, light to import; re-exported here
+    AUTH_KINDS as AUTH_KINDS,
+    COMMON_SETTINGS as COMMON_SETTINGS,
+    VERBS as VERBS,
+    Capability as Capability,
+    ProviderInfo as ProviderInfo,
+)
 from paysupport.redact import Redactor
-from paysupport.tokens import TokenStore, open_store
+from paysupport.tokens import Token, TokenStore, open_store
 from paysupport.walk import Walk
 
-
-class Capability(str, Enum):
-    """What a provider can do; shown by ``paysupport providers``."""
-
-    IDENTITY = "identity"
-    SUPPORT = "support"
-    REGISTER = "register"
-    SUBSCRIPTIONS = "subscriptions"
-    MEMBERS = "members"
-    CAMPAIGNS = "campaigns"
-    WEBHOOKS = "webhooks"
-    UPLOAD = "upload"
-    WALK = "walk"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-#: The verbs of the common API and the capability each one needs.
-VERBS: Mapping[str, Capability] = {
-    "identity": Capability.IDENTITY,
-    "support": Capability.SUPPORT,
-    "register": Capability.REGISTER,
-    "unregister": Capability.REGISTER,
-    "walk": Capability.WALK,
-}
-
-
-@dataclass(frozen=True)
-class ProviderInfo:
-    """A provider's declaration: who it is, what it can do, what it needs.
-
-    ``settings`` are the keyword arguments the client reads through the
-    configuration chain; ``secret_settings`` are masked in logs and errors.
-    ``url_patterns`` are regular expressions of URLs this provider can act on
-    (payment links in feeds). ``auth`` is ``"oauth2"``, ``"frob"`` or ``"none"``.
-    """
-
-    name: str
-    title: str
-    default_base_url: str
-    capabilities: frozenset[Capability]
-    collections: tuple[str, ...] = ()
-    settings: tuple[str, ...] = ()
-    secret_settings: tuple[str, ...] = ()
-    env_aliases: Mapping[str, str] = field(default_factory=dict)
-    url_patterns: tuple[str, ...] = ()
-    auth: str = "none"
-    description: str = ""
+if TYPE_CHECKING:
+    from paysupport.login import LoginStart
 
 
 @dataclass(frozen=True)
@@ -101,10 +60,6 @@ class Registration:
     status: str
     changed: tuple[str, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
-
-
-#: Settings every client reads besides its own.
-COMMON_SETTINGS = ("base_url", "token_store", "account", "app_name")
 
 
 def token_store_spec(
@@ -150,12 +105,20 @@ class Client:
     oauth: OAuth2Auth | None = None
     #: Set by frob providers: the desktop and web frob flows.
     frob: FrobFlow | None = None
+    #: Frob providers: the callback URL registered with the application. Their web
+    #: login calls it back; it cannot be chosen per login (see :meth:`start_login`).
+    callback_url: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         info = cls.__dict__.get("info")
         if info is None:
             return
+        if info.auth not in AUTH_KINDS:
+            raise TypeError(
+                f"{cls.__name__}'s ProviderInfo declares auth={info.auth!r}; "
+                f"it is one of {', '.join(AUTH_KINDS)}"
+            )
         for verb, capability in VERBS.items():
             overridden = getattr(cls, verb) is not getattr(Client, verb)
             declared = capability in info.capabilities
@@ -239,6 +202,59 @@ class Client:
         self.http.auth = auth
         self.oauth = auth
         return auth
+
+    # -- logins: the same steps whatever the protocol -------------------------------
+
+    def start_login(
+        self, redirect_uri: str | None = None, scopes: Sequence[str] | None = None, **extra: str
+    ) -> LoginStart:
+        """A web login's first step: send the visitor to the returned start's ``url``.
+
+        Keep ``start.to_dict()`` in the visitor's session until the callback. The
+        protocol is the one ``info.auth`` declares (OAuth 2 or frob); a provider
+        that needs no login raises :class:`~paysupport.errors.Unsupported` before
+        any request. Frob providers call back the URL registered with the
+        application: ``redirect_uri`` may be left out, and another one than the
+        ``callback_url`` setting is refused. See :mod:`paysupport.login`.
+        """
+        from paysupport.login import start_login
+
+        return start_login(self, redirect_uri, scopes, **extra)
+
+    def finish_login(self, callback_url: str, start: LoginStart | Mapping[str, Any]) -> Token:
+        """A web login's second step: check the callback, store and return the token.
+
+        ``start`` is what :meth:`start_login` returned, or its ``to_dict()`` back
+        from the session. A callback that does not belong to it (``state`` or frob
+        tampered, missing) raises :class:`~paysupport.errors.StateMismatch`.
+        """
+        from paysupport.login import finish_login
+
+        return finish_login(self, callback_url, start)
+
+    def login(
+        self,
+        scopes: Sequence[str] | None = None,
+        *,
+        open_browser: bool = True,
+        auto_consent: bool = False,
+        timeout: float = 300.0,
+        say: Callable[[str], object] = print,
+    ) -> Token:
+        """Log in from a terminal in one call: show (and open) the URL, wait, store the token.
+
+        ``auto_consent`` answers the consent page as a browser would (sandbox only).
+        """
+        from paysupport.login import login
+
+        return login(
+            self,
+            scopes,
+            open_browser=open_browser,
+            auto_consent=auto_consent,
+            timeout=timeout,
+            say=say,
+        )
 
     # -- the common verbs ------------------------------------------------------------
 

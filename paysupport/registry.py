@@ -1,14 +1,22 @@
 """The plugin registry: providers and emulators found through entry points only.
 
-The core never imports a provider. A distribution registers a
-:class:`~paysupport.provider.Client` subclass under ``paysupport.providers``
-and, optionally, an emulator factory under ``paysupport.sandboxes``; stevedore
-loads them. A plugin that fails to load is recorded with its error and the
-others carry on: one broken install must not take the rest down.
+The core never imports a provider. A distribution registers its
+:class:`~paysupport.info.ProviderInfo` (``paysupport_acme.info:INFO``) under
+``paysupport.providers`` and, optionally, an emulator factory under
+``paysupport.sandboxes``; stevedore loads them. The declaration names its
+client class by import path (``ProviderInfo.client``), which is imported only
+when a client is made: listing providers, reading their settings or routing a
+URL imports no client. An entry point naming a
+:class:`~paysupport.provider.Client` subclass (the older form) still works.
+
+A plugin that fails to load is recorded with its error and the others carry
+on: one broken install must not take the rest down.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +26,8 @@ from typing import Any, TypeVar, overload
 from stevedore import ExtensionManager
 
 from paysupport.errors import ConfigError, ProviderNotFound
-from paysupport.provider import Client, ProviderInfo
+from paysupport.info import ProviderInfo
+from paysupport.provider import Client
 
 #: A provider's client class, for :func:`connect`'s ``expect``.
 C = TypeVar("C", bound=Client)
@@ -41,6 +50,7 @@ class _Registry:
         self._lock = threading.Lock()
         self._plugins: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[LoadFailure]] = {}
+        self._classes: dict[str, type[Client]] = {}
 
     def _load(self, namespace: str) -> dict[str, Any]:
         with self._lock:
@@ -59,17 +69,55 @@ class _Registry:
             plugins: dict[str, Any] = {}
             for extension in manager:
                 plugin = extension.plugin
-                if namespace == PROVIDERS_NAMESPACE and not (
-                    isinstance(plugin, type) and issubclass(plugin, Client)
-                ):
-                    failures.append(
-                        LoadFailure(namespace, extension.name, "not a paysupport Client subclass")
-                    )
-                    continue
+                if namespace == PROVIDERS_NAMESPACE:
+                    problem = _declaration_problem(extension.name, plugin)
+                    if problem:
+                        failures.append(LoadFailure(namespace, extension.name, problem))
+                        continue
                 plugins[extension.name] = plugin
             self._plugins[namespace] = plugins
             self._failures[namespace] = failures
             return plugins
+
+    def client_class(self, name: str, plugin: Any) -> type[Client]:
+        """The client class of a loaded provider plugin, imported on first use."""
+        if isinstance(plugin, type):
+            return plugin
+        with self._lock:
+            cached = self._classes.get(name)
+        if cached is not None:
+            return cached
+        module_name, _, qualname = plugin.client.partition(":")
+        try:
+            target: Any = importlib.import_module(module_name)
+            for part in qualname.split("."):
+                target = getattr(target, part)
+        except Exception as exc:  # a broken install: reported by name, like a failed load
+            error = f"{type(exc).__name__}: {exc}"
+            with self._lock:
+                self._failures.setdefault(PROVIDERS_NAMESPACE, []).append(
+                    LoadFailure(PROVIDERS_NAMESPACE, name, f"client {plugin.client}: {error}")
+                )
+                self._plugins.get(PROVIDERS_NAMESPACE, {}).pop(name, None)
+            raise ProviderNotFound(
+                f"{name} (installed, but its client {plugin.client} failed to load: {error})",
+                sorted(self._plugins.get(PROVIDERS_NAMESPACE, {})),
+            ) from None
+        if not (isinstance(target, type) and issubclass(target, Client)):
+            why = "is not a paysupport Client subclass"
+        elif target.info.name != name:
+            why = f"declares the provider {target.info.name!r}"
+        else:
+            why = ""
+        if why:
+            raise ProviderNotFound(
+                f"{name} (its client {plugin.client} {why})",
+                sorted(self._plugins.get(PROVIDERS_NAMESPACE, {})),
+            )
+        client_class: type[Client] = target
+        with self._lock:
+            self._classes[name] = client_class
+        return client_class
 
     def failures(self, namespace: str) -> list[LoadFailure]:
         self._load(namespace)
@@ -79,6 +127,7 @@ class _Registry:
         with self._lock:
             self._plugins.clear()
             self._failures.clear()
+            self._classes.clear()
             for namespace in (PROVIDERS_NAMESPACE, SANDBOXES_NAMESPACE):
                 # stevedore keeps each namespace's entry points for the process' life.
                 ExtensionManager.ENTRY_POINT_CACHE.pop(namespace, None)
@@ -92,13 +141,45 @@ def reload() -> None:
     _registry.reset()
 
 
+def _declaration_problem(name: str, plugin: Any) -> str | None:
+    """Why an entry point of ``paysupport.providers`` cannot be used, or ``None``."""
+    if isinstance(plugin, ProviderInfo):
+        if plugin.name != name:
+            return f"its ProviderInfo is named {plugin.name!r}, not {name!r}"
+        if ":" not in plugin.client:
+            return "its ProviderInfo.client is not a 'module:ClassName' path"
+        return None
+    if isinstance(plugin, type) and issubclass(plugin, Client):
+        return None
+    return "neither a ProviderInfo nor a paysupport Client subclass"
+
+
+def _info_of(plugin: Any) -> ProviderInfo:
+    return plugin if isinstance(plugin, ProviderInfo) else plugin.info
+
+
+def provider_infos() -> dict[str, ProviderInfo]:
+    """Every installed provider's declaration by name; imports no client."""
+    return {name: _info_of(plugin) for name, plugin in _registry._load(PROVIDERS_NAMESPACE).items()}
+
+
+def provider_info(name: str) -> ProviderInfo:
+    """The declaration of the provider ``name`` (:class:`ProviderNotFound` if none)."""
+    return _info_of(_plugin(name))
+
+
 def provider_classes() -> dict[str, type[Client]]:
-    return dict(_registry._load(PROVIDERS_NAMESPACE))
+    """Every installed provider's client class by name (imports every client)."""
+    classes: dict[str, type[Client]] = {}
+    for name in sorted(_registry._load(PROVIDERS_NAMESPACE)):
+        with contextlib.suppress(ProviderNotFound):  # a broken client is reported, not raised
+            classes[name] = provider_class(name)
+    return classes
 
 
 def available() -> list[ProviderInfo]:
     """Installed providers with their declared capabilities, sorted by name."""
-    return [cls.info for _, cls in sorted(provider_classes().items())]
+    return [info for _, info in sorted(provider_infos().items())]
 
 
 def load_failures(*, emulators: bool = True) -> list[LoadFailure]:
@@ -111,17 +192,22 @@ def load_failures(*, emulators: bool = True) -> list[LoadFailure]:
     return failures + _registry.failures(SANDBOXES_NAMESPACE) if emulators else failures
 
 
-def provider_class(name: str) -> type[Client]:
-    classes = provider_classes()
+def _plugin(name: str) -> Any:
+    plugins = _registry._load(PROVIDERS_NAMESPACE)
     try:
-        return classes[name]
+        return plugins[name]
     except KeyError:
         broken = {f.name: f.error for f in _registry.failures(PROVIDERS_NAMESPACE)}
         if name in broken:
             raise ProviderNotFound(
-                f"{name} (installed but failed to load: {broken[name]})", sorted(classes)
+                f"{name} (installed but failed to load: {broken[name]})", sorted(plugins)
             ) from None
-        raise ProviderNotFound(name, sorted(classes)) from None
+        raise ProviderNotFound(name, sorted(plugins)) from None
+
+
+def provider_class(name: str) -> type[Client]:
+    """The client class of the provider ``name``, imported now if it was not yet."""
+    return _registry.client_class(name, _plugin(name))
 
 
 def _qualified(cls: type) -> str:

@@ -6,8 +6,10 @@ Run it with ``flask --app examples.webapp.app run`` (sandbox by default); see RE
 Who is who. A visitor gets a random account id in their (signed) session cookie; their
 provider tokens live server-side in an SQLite token store under that id, never in the
 cookie. The cookie also carries, between the redirect to a provider and its callback,
-the :meth:`~paysupport.auth.oauth2.AuthorizationRequest.to_dict` of the login request
-(``state`` and the PKCE verifier), so a callback whose ``state`` differs is refused.
+the :meth:`~paysupport.login.LoginStart.to_dict` of the login (for OAuth 2 the ``state``
+and the PKCE verifier), so a callback that does not belong to it is refused. Every
+provider logs in with the same two calls, ``client.start_login`` and
+``client.finish_login``, whatever its protocol (OAuth 2 or Ipernity's frob).
 
 Configuration (``create_app(config)`` or ``PAYSUPPORT_WEBAPP_<KEY>`` in the environment,
 JSON values allowed): ``SANDBOX`` (default 1), ``SECRET_KEY``, ``PUBLIC_URL``,
@@ -38,7 +40,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from paysupport_flattr import AlreadyFlattred, FlattrClient, NotEnoughMeans, OwnThing
-from paysupport_ipernity import IpernityClient
 from paysupport_patreon import Member, PatreonClient, WebhookEvent, flask_view
 from paysupport_patreon.webhooks import MAX_BODY
 
@@ -58,10 +59,13 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 
-#: What each login asks for: enough to know who the visitor is and to act for them.
-PATREON_SCOPES = ("identity", "identity.memberships")
-FLATTR_SCOPES = ("flattr",)
-IPERNITY_PERMS = {"doc": "read"}
+#: What each login asks for: enough to know who the visitor is and to act for them
+#: (Ipernity's are frob permissions, written ``category:level``).
+LOGIN_SCOPES: Mapping[str, tuple[str, ...]] = {
+    "patreon": ("identity", "identity.memberships"),
+    "flattr": ("flattr",),
+    "ipernity": ("doc:read",),
+}
 #: What a webhook delivery makes the site re-read about the member.
 MEMBER_FIELDS = ("full_name", "patron_status", "currently_entitled_amount_cents")
 
@@ -254,26 +258,30 @@ def login(provider: str) -> ResponseReturnValue:
     check_csrf()
     found = services()
     client = found.user_client(provider, visitor())
+    extra: dict[str, str] = {}
+    who = request.form.get("as", "")
+    if found.sandbox_mode and who:
+        extra["login_as"] = who  # the emulator's stand-in for "who is signed in at Patreon"
     try:
-        if isinstance(client, IpernityClient):
-            # Ipernity's web flow carries no state: the callback is only accepted while
-            # this session has a login in progress.
-            session["pending"] = {**session.get("pending", {}), provider: {}}
-            return redirect(client.auth_url(IPERNITY_PERMS))
-        assert client.oauth is not None
-        extra: dict[str, str] = {}
-        who = request.form.get("as", "")
-        if provider == "patreon" and found.sandbox_mode and who:
-            extra["login_as"] = who  # the emulator's stand-in for "who is signed in at Patreon"
-        scopes = PATREON_SCOPES if provider == "patreon" else FLATTR_SCOPES
-        callback_url = url_for("callback", provider=provider, _external=True)
-        auth = client.oauth.authorization_url(scopes, redirect_uri=callback_url, **extra)
-        session["pending"] = {**session.get("pending", {}), provider: auth.to_dict()}
-        return redirect(auth.url)
+        start = client.start_login(callback_url(provider), LOGIN_SCOPES[provider], **extra)
     except PaySupportError as exc:
         return notice("Cannot log in", str(exc), 502, provider=provider)
     finally:
         client.close()
+    session["pending"] = {**session.get("pending", {}), provider: start.to_dict()}
+    return redirect(start.url)
+
+
+def callback_url(provider: str) -> str:
+    """Where ``provider`` sends the visitor back: under ``PUBLIC_URL`` when configured.
+
+    Ipernity calls back only the URL registered with the application (the sandbox
+    registers ``PUBLIC_URL``'s), so the app names the same one.
+    """
+    root = current_app.config.get("PUBLIC_URL")
+    if root:
+        return str(root).rstrip("/") + url_for("callback", provider=provider)
+    return url_for("callback", provider=provider, _external=True)
 
 
 def _take_pending(provider: str) -> dict[str, Any] | None:
@@ -298,14 +306,7 @@ def callback(provider: str) -> ResponseReturnValue:
         )
     client = services().user_client(provider, visitor())
     try:
-        if isinstance(client, IpernityClient):
-            frob = request.args.get("frob", "")
-            if not frob:
-                return notice("Login refused", "Ipernity sent no frob.", 400, provider=provider)
-            client.get_token(frob)
-        else:
-            assert client.oauth is not None
-            client.oauth.fetch_token(authorization_response=request.url, request=pending)
+        client.finish_login(request.url, pending)
         user = client.identity()
     except AccessDenied:
         return notice(

@@ -23,12 +23,12 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from paysupport.emulation import Emulator, EmulatorSettings
 from paysupport.errors import ConfigError, ProviderNotFound
 from paysupport.provider import Client
-from paysupport.registry import connect, emulator_factories, provider_class
+from paysupport.registry import C, connect, emulator_factories, provider_class
 from paysupport.sandbox.consent import answer_consent
 from paysupport.sandbox.faults import FaultInjector, FaultPlan, Latency
 from paysupport.sandbox.serving import ServedApp, start_server
@@ -172,10 +172,18 @@ class Sandbox:
         """``PAYSUPPORT_<PROVIDER>_BASE_URL`` for every emulator, to export in a shell."""
         return {f"PAYSUPPORT_{n.upper()}_BASE_URL": self.url(n) for n in self.names}
 
-    def connect(self, name: str, **overrides: Any) -> Client:
+    @overload
+    def connect(self, name: str, /, **overrides: Any) -> Client: ...
+
+    @overload
+    def connect(self, name: str, expect: type[C], /, **overrides: Any) -> C: ...
+
+    def connect(self, name: str, expect: type[Client] | None = None, /, **overrides: Any) -> Client:
         """A client for ``name`` pointed at its emulator with the sandbox credentials.
 
-        Tokens go to a fresh in-memory store unless ``token_store`` is given.
+        Tokens go to a fresh in-memory store unless ``token_store`` is given. Name
+        the provider's class second to get its type, checked as by
+        :func:`paysupport.connect`: ``sb.connect("patreon", PatreonClient)``.
         """
         settings: dict[str, Any] = {
             "base_url": self.url(name),
@@ -183,7 +191,7 @@ class Sandbox:
             **self.credentials(name),
         }
         settings.update({k: v for k, v in overrides.items() if v is not None})
-        return connect(name, **settings)
+        return connect(name, **settings) if expect is None else connect(name, expect, **settings)
 
 
 @contextlib.contextmanager

@@ -34,14 +34,14 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import platformdirs
 
 from paysupport._files import private_dir, write_private
 from paysupport.errors import ConfigError, ProviderNotFound
 from paysupport.provider import Client
-from paysupport.registry import connect, provider_class
+from paysupport.registry import C, connect, provider_info
 from paysupport.tokens import APP_NAME, JsonFileTokenStore, MemoryTokenStore
 
 if TYPE_CHECKING:
@@ -181,8 +181,15 @@ class RunningSandbox:
         urls = ", ".join(f"{name} at {self.url(name)}" for name in self.names)
         return f"pid {self.pid}: {urls or 'no emulators'}"
 
-    def connect(self, name: str, **overrides: Any) -> Client:
-        accepted = set(provider_class(name).info.settings)
+    @overload
+    def connect(self, name: str, /, **overrides: Any) -> Client: ...
+
+    @overload
+    def connect(self, name: str, expect: type[C], /, **overrides: Any) -> C: ...
+
+    def connect(self, name: str, expect: type[Client] | None = None, /, **overrides: Any) -> Client:
+        """A client for ``name`` at the running sandbox, as :meth:`Sandbox.connect` makes one."""
+        accepted = set(provider_info(name).settings)
         credentials = self.providers.get(name, {}).get("credentials", {})
         settings: dict[str, Any] = {
             "base_url": self.url(name),
@@ -190,7 +197,7 @@ class RunningSandbox:
             **{k: v for k, v in credentials.items() if k in accepted},
         }
         settings.update({k: v for k, v in overrides.items() if v is not None})
-        return connect(name, **settings)
+        return connect(name, **settings) if expect is None else connect(name, expect, **settings)
 
 
 def _running_in(directory: Path) -> RunningSandbox | None:

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from paysupport.errors import PaySupportError, ResponseFormatError
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource

@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests
-from flask import Flask, redirect, session, url_for
-from flask import request as flask_request
+from flask import Flask, redirect, request as flask_request, session, url_for
 
 from paysupport.auth.oauth2 import AuthorizationRequest, OAuth2Auth, OAuth2Endpoints
 from paysupport.errors import (

@@ -6,8 +6,7 @@ import string
 import threading
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from paysupport.redact import DEFAULT, MASK, MIN_SECRET_LENGTH, Redactor
 

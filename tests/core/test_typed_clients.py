@@ -27,6 +27,7 @@ from paysupport_patreon import PatreonClient
 import paysupport
 from paysupport import sandbox
 from paysupport.provider import Client
+from paysupport.sandbox.state import RunningSandbox
 
 #: A user's program using what only each provider's client has.
 PROGRAM = """
@@ -34,6 +35,8 @@ PROGRAM = """
     import paysupport_flattr
     import paysupport_ipernity
     import paysupport_patreon
+    from paysupport.sandbox import Sandbox
+    from paysupport.sandbox.state import RunningSandbox
     from paysupport_ipernity import Doc, IpernityClient
     from paysupport_patreon import Member, PatreonClient
 
@@ -60,6 +63,12 @@ PROGRAM = """
 
     def patreon_anyway() -> str | None:
         return paysupport_patreon.connect(creator_access_token="t").pledge_url("123")
+
+
+    def sandbox_titles(sb: Sandbox, running: RunningSandbox) -> list[str]:
+        docs = sb.connect("ipernity", IpernityClient, account="a").walk_docs().first(2)
+        patreon = running.connect("patreon", PatreonClient)
+        return [doc.title for doc in docs] + [patreon.pledge_url("123") or ""]
 """
 
 
@@ -124,6 +133,9 @@ def test_provider_methods_type_check_strictly_and_mistakes_do_not(tmp_path: Path
         paysupport.connect("patreon", PatreonClient).walk_docs()
         paysupport_flattr.connect(client_secrte="misspelt")
         paysupport_flattr.connect(rate_limit_mode="sometimes")
+        from paysupport.sandbox import Sandbox
+        Sandbox().connect("patreon").is_entitled("token", "123")
+        Sandbox().connect("patreon", PatreonClient).walk_docs()
         """,
     )
     assert wrong.returncode == 1, wrong.stdout + wrong.stderr
@@ -132,6 +144,8 @@ def test_provider_methods_type_check_strictly_and_mistakes_do_not(tmp_path: Path
     assert 'wrong.py:8: error: "PatreonClient" has no attribute "walk_docs"' in errors
     assert 'wrong.py:9: error: Unexpected keyword argument "client_secrte"' in errors
     assert 'wrong.py:10: error: Argument "rate_limit_mode"' in errors
+    assert 'wrong.py:12: error: "Client" has no attribute "is_entitled"' in errors
+    assert 'wrong.py:13: error: "PatreonClient" has no attribute "walk_docs"' in errors
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +179,28 @@ def test_connect_refuses_another_class_naming_the_one_found(sb: sandbox.Sandbox)
     assert "paysupport_flattr.client.FlattrClient" in str(caught.value)
     assert "paysupport_patreon.client.PatreonClient" in str(caught.value)
     assert sb.emulator("flattr").credentials()["client_secret"] not in str(caught.value)
+
+
+def test_sandboxes_connect_with_the_expected_class_too(sb: sandbox.Sandbox, tmp_path: Path) -> None:
+    patreon = sb.connect("patreon", PatreonClient)
+    assert type(patreon) is PatreonClient
+    assert patreon.walk("campaigns").first(1)  # a real call with the sandbox's credentials
+    with pytest.raises(paysupport.ConfigError, match=r"paysupport_flattr\.client\.FlattrClient"):
+        sb.connect("flattr", PatreonClient)
+    # The sandbox `paysupport sandbox` serves to other processes, as they find it.
+    running = RunningSandbox(
+        pid=os.getpid(),
+        providers={
+            name: {"url": sb.url(name), "credentials": sb.emulator(name).credentials()}
+            for name in sb.names
+        },
+        data_dir=tmp_path,
+    )
+    ipernity = running.connect("ipernity", IpernityClient)
+    assert type(ipernity) is IpernityClient and ipernity.permissions()["doc"] == "delete"
+    with pytest.raises(paysupport.ConfigError, match=r"paysupport_patreon\.client\.PatreonClient"):
+        running.connect("patreon", IpernityClient)
+    assert type(running.connect("flattr")) is FlattrClient  # untyped, as before
 
 
 def test_the_expected_class_is_passed_second_not_by_keyword() -> None:

@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.catalogue import load_catalogue
 from paysupport_ipernity.signing import sign, verify

@@ -161,6 +161,26 @@ def test_a_tampered_state_is_refused_and_burns_the_login(app: Flask) -> None:
     assert services_of(app).token_store.load("patreon", uid) is None
 
 
+def test_a_tampered_frob_is_refused_and_burns_the_login(app: Flask) -> None:
+    # Ipernity's callback has no state: a frob Ipernity did not issue to this site is
+    # refused like a tampered state, through the same login steps as every provider.
+    client = app.test_client()
+    consent = answer_consent(start_login(client, "ipernity"), "allow")
+    genuine = consent.headers["Location"]
+    parts = urlsplit(genuine)
+    query = dict(parse_qsl(parts.query))
+    query["frob"] = query["frob"][::-1]
+    answer = client.get(local(urlunsplit(parts._replace(query=urlencode(query)))))
+    assert answer.status_code == 400
+    assert "state mismatch" in message(answer.text)
+    again = client.get(local(genuine))
+    assert again.status_code == 400 and "No login was in progress" in message(again.text)
+    with client.session_transaction() as session:
+        uid = session["uid"]
+        assert "ipernity" not in session.get("logins", {})
+    assert services_of(app).token_store.load("ipernity", uid) is None
+
+
 def test_a_callback_without_a_login_in_progress_is_refused(app: Flask) -> None:
     client = app.test_client()
     for provider, query in (("patreon", "code=x&state=y"), ("ipernity", "frob=1-2")):

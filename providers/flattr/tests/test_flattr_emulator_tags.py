@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from paysupport_flattr.emulator import _tags
 
 INDEX = {"game": {1, 2}, "games": {3}, "software": {2, 3, 4}, "photo": {5, 6}, "flickr": {6, 7}}

@@ -8,6 +8,8 @@ object::
 
     client = paysupport.connect("ipernity")       # api_key, api_secret from the config
     client.login()                                # desktop frob flow, token stored
+    start = client.start_login()                  # web flow: the registered callback_url
+    client.finish_login(callback_url_with_frob, start)
     client.doc.get(doc_id="100001")               # any method, by property or call()
     for doc in client.walk_docs():                # every page, lazily
         print(doc.title)
@@ -15,7 +17,8 @@ object::
 
 Settings: ``api_key`` and ``api_secret`` (the application), ``auth_token`` (a user token
 obtained elsewhere; it is stored in the token store once, like OAuth providers' tokens from
-settings) and ``callback_url`` (the web flow's registered callback, informational). The
+settings) and ``callback_url`` (the web flow's registered callback: ``start_login`` refuses
+another one, since Ipernity calls back only the registered URL). The
 environment names ``IPERNITY_API_KEY``, ``IPERNITY_API_SECRET`` and ``IPERNITY_API_TOKEN``
 are read last.
 """
@@ -180,26 +183,36 @@ class IpernityClient(Client):
 
     def login(
         self,
-        perms: Mapping[str, str] | str | None = None,
+        scopes: Sequence[str] | Mapping[str, str] | str | None = None,
         *,
         open_browser: bool = True,
+        auto_consent: bool = False,
         timeout: float = 300.0,
         interval: float = 2.0,
         say: Callable[[str], object] = print,
         sleep: Callable[[float], None] = time.sleep,
-    ) -> AuthInfo:
+    ) -> Token:
         """The desktop flow for a person: show the link, open a browser, wait, store the token.
 
-        Waiting means asking ``auth.getToken`` every ``interval`` seconds until the user
-        approved (at most ``timeout`` seconds, then
-        :class:`~paysupport_ipernity.errors.FrobNotAuthorized`).
+        The same call as every client's :meth:`~paysupport.provider.Client.login`;
+        ``scopes`` are permissions as ``["doc:write"]``, ``{"doc": "write"}`` or
+        ``"doc=write"`` (default ``doc=write``). Waiting means asking ``auth.getToken``
+        every ``interval`` seconds until the user approved (at most ``timeout``
+        seconds, then :class:`~paysupport_ipernity.errors.FrobNotAuthorized`).
+        ``auto_consent`` answers the page as a browser would (sandbox only).
         """
+        perms = self._login_perms(scopes)
         frob = self.get_frob()
         url = self.auth_url(perms, frob)
-        say(f"Open this page to let this application use your Ipernity account:\n  {url}")
-        if open_browser:
-            with contextlib.suppress(webbrowser.Error):  # no browser: the link is enough
-                webbrowser.open(url)
+        if auto_consent:
+            from paysupport.sandbox.consent import answer_consent
+
+            answer_consent(url, "allow")
+        else:
+            say(f"Open this page to let this application use your Ipernity account:\n  {url}")
+            if open_browser:
+                with contextlib.suppress(webbrowser.Error):  # no browser: the link is enough
+                    webbrowser.open(url)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -213,7 +226,17 @@ class IpernityClient(Client):
                 sleep(interval)
                 continue
             say(f"Logged in to Ipernity as {info.name} (user {info.user_id}).")
-            return info
+            return info.to_token()
+
+    def _login_perms(
+        self, scopes: Sequence[str] | Mapping[str, str] | str | None
+    ) -> Mapping[str, str] | str | None:
+        """Permissions in any form :meth:`auth_url` reads; scopes as ``doc:write`` too."""
+        if scopes is None or isinstance(scopes, (str, Mapping)):
+            return scopes
+        from paysupport.login import frob_perms
+
+        return frob_perms(scopes, provider=PROVIDER)
 
     def logout(self) -> None:
         """Forget the stored token (the token itself stays valid at Ipernity)."""

@@ -85,11 +85,11 @@ def test_login_waits_for_the_approval(connect: Connect) -> None:
             link = next(line.strip() for t in said for line in t.splitlines() if "://" in line)
             answer_consent(link, "allow")
 
-    info = client.login(open_browser=False, say=said.append, sleep=person_approves_after_a_while)
+    token = client.login(open_browser=False, say=said.append, sleep=person_approves_after_a_while)
     assert naps == [2.0, 2.0]
-    assert info.permissions["doc"] == "write"  # the default request
+    assert token.scope == ("doc:write",)  # the default request
     assert "Logged in to Ipernity as Kal-El" in said[-1]
-    assert client.check_token().token == info.token
+    assert client.check_token().token == token.access_token
 
 
 def test_login_gives_up_after_the_timeout(connect: Connect) -> None:

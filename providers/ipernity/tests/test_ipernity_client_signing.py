@@ -13,8 +13,7 @@ import hashlib
 import random
 from urllib.parse import parse_qsl, urlsplit
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from paysupport_ipernity import IpernityClient
 
 from paysupport.tokens import MemoryTokenStore

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from paysupport_ipernity.permissions import CATEGORIES, LEVELS, normalize, satisfies
 
 levels = st.sampled_from(LEVELS)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from paysupport_ipernity.signing import sign, verify
 
 names = st.text(min_size=1, max_size=12).filter(lambda n: n not in ("api_sig", "file"))

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from paysupport_patreon import (
     InvalidSignature,
     PatreonClient,
