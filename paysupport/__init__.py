@@ -9,6 +9,7 @@ Start with :func:`available` to see the installed providers and
 """
 
 from paysupport._version import __version__
+from paysupport.config import ConfigWarning
 from paysupport.errors import (
     AccessDenied,
     AlreadySupported,
@@ -36,6 +37,7 @@ from paysupport.errors import (
 )
 from paysupport.http import HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
+from paysupport.login import LoginStart
 from paysupport.provider import Capability, Client, ProviderInfo, Registration, User
 from paysupport.registry import available, connect, load_failures
 from paysupport.resource import Record, Resource
@@ -55,6 +57,7 @@ __all__ = [
     "Capability",
     "Client",
     "ConfigError",
+    "ConfigWarning",
     "DeadlineExceeded",
     "HTTPError",
     "HttpOptions",
@@ -65,6 +68,7 @@ __all__ = [
     "JsonApiResource",
     "JsonFileTokenStore",
     "LedgerError",
+    "LoginStart",
     "MemoryTokenStore",
     "NotFound",
     "Page",
