@@ -7,24 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import paysupport
-from paysupport.login import login as interactive_login
 from paysupport.provider import Client
 
 
 def namespace(client: Client, **extra: Any) -> dict[str, Any]:
-    """What the console starts with: ``client``, ``login()``, ``paysupport``."""
-
-    own_login = getattr(client, "login", None)
-
-    def login(**kwargs: Any) -> Any:
-        """Run the provider's login flow in the browser and store the token."""
-        if callable(own_login):
-            return own_login(**kwargs)  # a provider's own flow knows how to wait
-        if client.frob is not None:
-            kwargs.setdefault("wait", lambda: input("Press Enter once you have authorized: "))
-        return interactive_login(client, **kwargs)
-
-    return {"client": client, "login": login, "paysupport": paysupport, **extra}
+    """What the console starts with: ``client``, ``login()`` (``client.login``), ``paysupport``."""
+    return {"client": client, "login": client.login, "paysupport": paysupport, **extra}
 
 
 def interact(
