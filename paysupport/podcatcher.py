@@ -45,6 +45,7 @@ from paysupport.errors import (
 )
 from paysupport.feeds import Episode, Feed, PaymentLink, find_downloaded, read_feed
 from paysupport.ledger import DONE, FAILED, Claim, Ledger, month_start
+from paysupport.money import Money
 from paysupport.provider import Capability, Client, ProviderInfo
 from paysupport.registry import available, connect
 from paysupport.routing import provider_for_url
@@ -78,20 +79,6 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Money:
-    """An exact amount: whole minor units (cents) of ``currency`` (``"EUR"``), never a float."""
-
-    minor: int
-    currency: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "currency", self.currency.upper())
-
-    def __str__(self) -> str:
-        return f"{self.minor} {self.currency} (minor units)"
 
 
 @runtime_checkable
