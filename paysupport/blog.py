@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from paysupport.errors import PaySupportError, Unsupported
-from paysupport.feeds import read_feed
 from paysupport.ledger import Ledger
 from paysupport.provider import Capability, Client
 from paysupport.registry import connect
@@ -99,7 +98,12 @@ class Blog:
     def sync_feed(
         self, feed: str | os.PathLike[str] | bytes, *, language: str | None = None
     ) -> list[PostOutcome]:
-        """Register every entry of a blog feed; one failing post does not stop the others."""
+        """Register every entry of a blog feed; one failing post does not stop the others.
+
+        Reading the feed needs the ``feeds`` extra; registering single posts does not.
+        """
+        from paysupport.feeds import read_feed  # the feeds extra (feedparser)
+
         parsed = read_feed(feed)
         outcomes = []
         for entry in parsed.episodes:

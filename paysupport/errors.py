@@ -67,6 +67,37 @@ class TokenStoreError(ConfigError):
         super().__init__(f"token store {entry}{store}: {message}", provider=provider)
 
 
+class MissingExtra(ConfigError, ImportError):
+    """This part of paysupport needs an optional extra that is not installed.
+
+    ``extra`` names it (``sandbox``, ``testing``, ``feeds``), ``part`` what needs
+    it, ``name`` the module that could not be imported, ``distribution`` the one
+    to install it on; the message is the command that fixes it. A
+    :class:`ConfigError`, since the fix is on the machine; also an
+    ``ImportError``, since it is raised where an import failed, so ``except
+    ImportError`` and ``pytest.importorskip`` go on working.
+    """
+
+    def __init__(
+        self,
+        extra: str,
+        *,
+        part: str,
+        module: str,
+        distribution: str = "paysupport",
+        provider: str | None = None,
+    ) -> None:
+        self.extra = extra
+        self.part = part
+        self.distribution = distribution
+        super().__init__(
+            f"{part} needs the {extra!r} extra (no module named {module!r}): "
+            f"pip install '{distribution}[{extra}]'",
+            provider=provider,
+        )
+        self.name = module
+
+
 class LedgerError(PaySupportError):
     """The support ledger cannot be used: damaged, locked too long, or not writable.
 
@@ -295,6 +326,7 @@ __all__ = [
     "InvalidRequest",
     "InvalidToken",
     "LedgerError",
+    "MissingExtra",
     "NotFound",
     "PaySupportError",
     "ProviderNotFound",

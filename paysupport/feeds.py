@@ -14,6 +14,9 @@ Payment links are, per episode: ``<atom:link rel="payment">`` and
 ``<link rel="payment">``, ``<podcast:funding url=...>``, and plain links that
 are Flattr auto-submit URLs. An episode without links of its own inherits
 the channel's.
+
+Needs the ``feeds`` extra (``pip install 'paysupport[feeds]'``), as do the
+podcatcher and the blog flow built on it.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import feedparser
 import requests
 
+from paysupport._extras import needs_extra
 from paysupport.errors import DeadlineExceeded, PaySupportError, ResponseTooLarge
 from paysupport.http import HttpClient, HttpOptions
+
+with needs_extra("feeds", "reading feeds (paysupport.feeds, the podcast and blog flows)"):
+    import feedparser
 
 #: Feeds larger than this are refused (a podcast feed of 1,000 episodes is ~5 MB).
 MAX_FEED_BYTES = 20 * 1024 * 1024

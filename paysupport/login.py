@@ -41,19 +41,17 @@ import threading
 import webbrowser
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from werkzeug.wrappers import Request, Response
 
 from paysupport._args import several
 from paysupport.auth.oauth2 import AuthorizationRequest, OAuth2Auth
 from paysupport.auth.signed import FrobFlow
 from paysupport.errors import AuthError, InvalidRequest, NotFound, StateMismatch, Unsupported
 from paysupport.provider import Client
-from paysupport.sandbox.consent import answer_consent
-from paysupport.sandbox.serving import start_server
 from paysupport.tokens import Token
 
 Say = Callable[[str], object]
@@ -297,21 +295,58 @@ def finish_login(client: Client, callback_url: str, start: LoginStart | Mapping[
         ) from None
 
 
-class _CallbackCatcher:
-    """A one-shot WSGI app catching the OAuth redirect on 127.0.0.1."""
+class _CallbackCatcher(ThreadingHTTPServer):
+    """A one-shot server on a free 127.0.0.1 port catching the OAuth redirect.
+
+    The standard library's server, not the sandbox's: a terminal login is core,
+    and must work without the ``sandbox`` extra. It logs nothing, since the
+    callback's query carries the authorization code.
+    """
+
+    daemon_threads = True
 
     def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _CallbackHandler)
+        self.root = f"http://127.0.0.1:{self.server_address[1]}"
         self.url: str | None = None
         self.done = threading.Event()
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="paysupport-login-callback",
+            daemon=True,
+        )
+        self._thread.start()
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        if request.path != "/callback":
-            return Response("not found", status=404)(environ, start_response)
-        self.url = request.url
-        self.done.set()
-        text = "Login received: you can close this window and go back to the terminal."
-        return Response(text, content_type="text/plain")(environ, start_response)
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)
+
+
+class _CallbackHandler(BaseHTTPRequestHandler):
+    """Takes ``GET /callback?...`` (the provider's redirect) and says the terminal has it."""
+
+    server: _CallbackCatcher
+
+    def do_GET(self) -> None:  # the name http.server dispatches to
+        if urlsplit(self.path).path != "/callback":
+            self._answer(404, "not found")
+            return
+        self.server.url = self.server.root + self.path
+        self.server.done.set()
+        self._answer(200, "Login received: you can close this window and go back to the terminal.")
+
+    def _answer(self, status: int, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the callback's query string carries the authorization code."""
 
 
 def oauth_login(
@@ -333,11 +368,12 @@ def oauth_login(
             f"{client.info.title} does not log in with OAuth 2", provider=client.info.name
         )
     catcher = _CallbackCatcher()
-    served = start_server(catcher, quiet=True)
     try:
         # The web steps, with this process as the web application.
-        start = start_login(client, f"{served.url}/callback", scopes)
+        start = start_login(client, f"{catcher.root}/callback", scopes)
         if auto_consent:
+            from paysupport.sandbox.consent import answer_consent  # the sandbox extra
+
             answer = answer_consent(start.url, "allow")
             location = answer.headers.get("Location")
             if not location:
@@ -352,7 +388,7 @@ def oauth_login(
         assert catcher.url is not None
         return finish_login(client, catcher.url, start)
     finally:
-        served.close()
+        catcher.close()
 
 
 def frob_login(
@@ -373,6 +409,8 @@ def frob_login(
     frob = flow.get_frob()
     url = flow.auth_url(perms or flow.default_perms, frob)
     if auto_consent:
+        from paysupport.sandbox.consent import answer_consent  # the sandbox extra
+
         answer_consent(url, "allow")
     else:
         say(f"Open this URL to authorize {client.info.title}:\n  {url}")

@@ -3,18 +3,25 @@
 Installed as a pytest plugin (entry point ``pytest11``), so downstream
 applications get the ``wsgi_server`` and ``paysupport_sandbox`` fixtures and
 :func:`vcr_config` by installing paysupport.
+
+pytest loads this plugin in every run of an environment holding paysupport,
+extras or not, so importing it needs neither: the fixtures and
+:data:`serve_wsgi`/:data:`ServedApp` need the ``sandbox`` extra (werkzeug) when
+used, :func:`recorder` the ``testing`` extra (vcrpy) when called; each raises
+:class:`~paysupport.errors.MissingExtra` naming its extra otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import vcr
 
+from paysupport._extras import needs_extra
 from paysupport._wsgi import WSGIApp
 from paysupport.redact import (
     MASK,
@@ -23,13 +30,31 @@ from paysupport.redact import (
     URL_ONLY_SECRET_KEYS,
     Redactor,
 )
-from paysupport.sandbox import Sandbox, running
-from paysupport.sandbox.serving import ServedApp, serve_wsgi
+
+if TYPE_CHECKING:
+    import vcr
+
+    from paysupport.sandbox import Sandbox
+    from paysupport.sandbox.serving import ServedApp, serve_wsgi
+
+__all__ = ["ServedApp", "paysupport_sandbox", "recorder", "serve_wsgi", "vcr_config", "wsgi_server"]
+
+#: Names this module re-exports from the sandbox, imported on first use (werkzeug).
+_FROM_SERVING = ("ServedApp", "serve_wsgi")
+
+
+def __getattr__(name: str) -> Any:
+    """``from paysupport.testing import serve_wsgi`` imports the server (sandbox extra) then."""
+    if name in _FROM_SERVING:
+        return getattr(importlib.import_module("paysupport.sandbox.serving"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @pytest.fixture
 def wsgi_server() -> Iterator[Callable[[WSGIApp], ServedApp]]:
     """Fixture: call it with a WSGI app to get a :class:`ServedApp` (closed after the test)."""
+    from paysupport.sandbox.serving import serve_wsgi
+
     stack = contextlib.ExitStack()
 
     def start(app: WSGIApp) -> ServedApp:
@@ -45,6 +70,8 @@ def paysupport_sandbox() -> Iterator[Sandbox]:
 
     ``paysupport_sandbox.connect("flattr")`` gives a client pointed at it.
     """
+    from paysupport.sandbox import running
+
     with running() as sandbox:
         yield sandbox
 
@@ -108,6 +135,9 @@ def vcr_config(secrets: Iterable[str | None] = ()) -> dict[str, Any]:
 def recorder(
     cassette_dir: str | Path, secrets: Iterable[str | None] = (), **overrides: Any
 ) -> vcr.VCR:
-    """A ``vcr.VCR`` writing scrubbed cassettes under ``cassette_dir``."""
+    """A ``vcr.VCR`` writing scrubbed cassettes under ``cassette_dir`` (the ``testing`` extra)."""
+    with needs_extra("testing", "recording cassettes (paysupport.testing.recorder)"):
+        import vcr
+
     config = {**vcr_config(secrets), **overrides}
     return vcr.VCR(cassette_library_dir=str(cassette_dir), **config)

@@ -12,6 +12,10 @@ Each emulator gets its own port (consecutive from ``port`` when one is
 given, free ports otherwise), so the emulators answer at their root exactly
 like the real hosts. Emulators are found through the ``paysupport.sandboxes``
 entry points, like providers.
+
+Needs the ``sandbox`` extra (``pip install 'paysupport[sandbox]'``, and each
+provider's own ``[sandbox]`` for its emulator): without it, importing this
+package raises :class:`~paysupport.errors.MissingExtra` naming it.
 """
 
 from __future__ import annotations

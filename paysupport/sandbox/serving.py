@@ -1,4 +1,8 @@
-"""Serve a WSGI app over real HTTP on 127.0.0.1 in a background thread."""
+"""Serve a WSGI app over real HTTP on 127.0.0.1 in a background thread.
+
+Werkzeug's development server (the ``sandbox`` extra) does the serving: it is
+threaded, and its ``werkzeug.socket`` lets the fault injector drop a connection.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
+from paysupport._extras import needs_extra
 from paysupport._wsgi import WSGIApp
 from paysupport.redact import DEFAULT
+
+with needs_extra("sandbox", "the sandbox (paysupport.sandbox)"):
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 
 class RedactingRequestHandler(WSGIRequestHandler):
