@@ -49,8 +49,8 @@ def _best(
 
 def p2(quick: bool = False) -> list[Result]:
     from paysupport_patreon import catalog as cat
+    from paysupport_patreon.catalog import build_params
     from paysupport_patreon.client import MEMBER_FIELDS, MEMBER_INCLUDES
-    from paysupport_patreon.query import build_params
 
     rounds = 3 if quick else 7
     with served(providers=["patreon"], sizes={"members": MEMBERS}) as sb:

@@ -2,16 +2,32 @@
 
 ``paysupport.connect("patreon", ...)`` returns a :class:`PatreonClient`, typed as the
 core's ``Client``; :func:`connect` here (or ``paysupport.connect("patreon",
-PatreonClient)``) gives it its own type. The emulator (``paysupport_patreon.emulator``)
-is its sandbox.
+PatreonClient)``) gives it its own type. The declaration is
+:data:`paysupport_patreon.info.INFO` (the ``paysupport.providers`` entry point). The
+emulator (``paysupport_patreon.emulator``) is its sandbox.
+
+The names below are imported on first use, so that reading the declaration
+(``paysupport_patreon.info``, which imports this package first) imports no client.
 """
 
-from paysupport_patreon.client import PatreonClient, connect
-from paysupport_patreon.entitlement import Entitlement
-from paysupport_patreon.errors import InvalidSignature, UnknownTrigger, WebhookError
-from paysupport_patreon.resources import Campaign, Member, PatreonUser, Post, Tier, Webhook
-from paysupport_patreon.walks import extract_cursor
-from paysupport_patreon.webhooks import WebhookEvent, WebhookReceiver, flask_view, parse, verify
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paysupport_patreon.client import PatreonClient, connect
+    from paysupport_patreon.entitlement import Entitlement
+    from paysupport_patreon.errors import InvalidSignature, UnknownTrigger, WebhookError
+    from paysupport_patreon.resources import Campaign, Member, PatreonUser, Post, Tier, Webhook
+    from paysupport_patreon.walks import extract_cursor
+    from paysupport_patreon.webhooks import (
+        WebhookEvent,
+        WebhookReceiver,
+        flask_view,
+        parse,
+        verify,
+    )
 
 __all__ = [
     "Campaign",
@@ -33,3 +49,38 @@ __all__ = [
     "parse",
     "verify",
 ]
+
+#: Where each public name lives.
+_HOMES = {
+    "PatreonClient": "client",
+    "connect": "client",
+    "Entitlement": "entitlement",
+    "InvalidSignature": "errors",
+    "UnknownTrigger": "errors",
+    "WebhookError": "errors",
+    "Campaign": "resources",
+    "Member": "resources",
+    "PatreonUser": "resources",
+    "Post": "resources",
+    "Tier": "resources",
+    "Webhook": "resources",
+    "extract_cursor": "walks",
+    "WebhookEvent": "webhooks",
+    "WebhookReceiver": "webhooks",
+    "flask_view": "webhooks",
+    "parse": "webhooks",
+    "verify": "webhooks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"paysupport_patreon.{home}"), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

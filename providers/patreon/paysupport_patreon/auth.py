@@ -17,7 +17,7 @@ import requests
 from paysupport.auth.oauth2 import OAuth2Endpoints
 from paysupport_patreon.catalog import DEFAULT_SCOPES, SCOPES
 
-#: Patreon's scopes in a stable order (the catalogue keeps them as a set).
+#: Patreon's scopes in a stable order (the catalog keeps them as a set).
 ALL_SCOPES: tuple[str, ...] = tuple(sorted(SCOPES))
 
 

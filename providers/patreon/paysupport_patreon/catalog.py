@@ -1,6 +1,6 @@
-"""What Patreon's v2 API lets a caller ask for: attributes per type, includes per route, scopes.
+"""What Patreon's v2 API lets a caller ask for (attributes, includes, scopes), checked per call.
 
-One catalogue for both sides: the client refuses an unknown include or field
+One catalog for both sides: the client refuses an unknown include or field
 before sending anything, and the emulator answers such a request with a 400,
 so the two cannot disagree. It is transcribed from the reference openapi.json
 and the emulator's fidelity tests compare it with the spec, so a drift in
@@ -13,11 +13,23 @@ either is caught. Two additions the spec does not list, both documented:
   content-gating integration asks Patreon which tiers a patron is entitled to;
   the spec's include enum lists only the top-level names. They are kept apart
   (:attr:`RouteSpec.nested_includes`) so the comparison with the spec stays exact.
+
+:func:`build_params` applies it to a call: Patreon v2 returns no attribute
+unless ``fields[type]`` names it and no related resource unless ``include``
+names the relationship, so every call takes both. A name the route does not
+offer is a typo that Patreon would answer with a 400; here it is an
+:class:`~paysupport.errors.InvalidRequest` before any request, naming what the
+route does allow.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from paysupport._args import several
+from paysupport.errors import InvalidRequest
+from paysupport_patreon.info import PROVIDER
 
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "address": frozenset(
@@ -312,3 +324,63 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 1000
 MAX_PAGE_SIZE_WITH_PLEDGE_HISTORY = 500
+
+
+#: ``fields`` as callers write it: ``{"member": ["full_name", "email"]}`` or ``{"member": "a,b"}``.
+Fields = Mapping[str, Iterable[str] | str]
+
+
+def split_names(value: Iterable[str] | str, argument: str) -> list[str]:
+    """Names from a list, or from one comma-separated string (the wire's own form)."""
+    items = (
+        value.split(",") if isinstance(value, str) else several(value, argument, provider=PROVIDER)
+    )
+    return [name.strip() for name in items if isinstance(name, str) and name.strip()]
+
+
+def build_params(
+    route: RouteSpec,
+    includes: Iterable[str] | str | None = None,
+    fields: Fields | None = None,
+    *,
+    include_all: bool = False,
+) -> dict[str, str]:
+    """Query parameters for ``route``; :class:`InvalidRequest` for anything it does not offer.
+
+    ``include_all`` asks for every relationship the route allows (nested ones
+    too) and every attribute of every type it can return, merged with the
+    ``includes`` and ``fields`` given.
+    """
+    wanted = split_names(includes, "includes") if includes is not None else []
+    chosen = {t: split_names(v, f"fields[{t!r}]") for t, v in (fields or {}).items()}
+    if include_all:
+        wanted = sorted(set(wanted) | route.allowed_includes)
+        for rtype in route.allowed_field_types:
+            chosen[rtype] = sorted(ATTRIBUTES[rtype])
+    unknown = [name for name in wanted if name not in route.allowed_includes]
+    if unknown:
+        raise InvalidRequest(
+            f"unknown include {', '.join(unknown)} on {route.primary_type} routes; "
+            f"allowed: {', '.join(sorted(route.allowed_includes))}",
+            provider=PROVIDER,
+        )
+    params: dict[str, str] = {}
+    if wanted:
+        params["include"] = ",".join(dict.fromkeys(wanted))
+    for rtype, names in chosen.items():
+        if rtype not in route.allowed_field_types:
+            raise InvalidRequest(
+                f"no fields for type {rtype!r} on {route.primary_type} routes; "
+                f"allowed types: {', '.join(sorted(route.allowed_field_types))}",
+                provider=PROVIDER,
+            )
+        bad = [name for name in names if name not in ATTRIBUTES[rtype]]
+        if bad:
+            raise InvalidRequest(
+                f"unknown field(s) {', '.join(bad)} on type {rtype!r}; "
+                f"known: {', '.join(sorted(ATTRIBUTES[rtype]))}",
+                provider=PROVIDER,
+            )
+        if names:
+            params[f"fields[{rtype}]"] = ",".join(dict.fromkeys(names))
+    return params

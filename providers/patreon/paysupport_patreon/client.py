@@ -1,36 +1,40 @@
-"""``PatreonClient``: the common verbs, API v2 and v1, webhooks and content gating, in one object.
+"""``PatreonClient``: the common verbs and Patreon's own (API v2 reads), webhooks and gating.
 
-The class only assembles the pieces, each in its own module: OAuth and
-creator tokens (:mod:`.auth`), the v2 calls (:mod:`.v2`), the v1 calls of the
-older library (:mod:`.v1`), webhook management (:mod:`.webhook_calls`), walks
-(:mod:`.walks`), entitlement (:mod:`.entitlement`) and pledge pages
-(:mod:`.pages`). Receiving webhooks is :mod:`.webhooks`.
+The class holds the common verbs, the v2 read calls and pledge pages; the other
+pieces are in their own modules: the declaration (:mod:`.info`), OAuth and
+creator tokens (:mod:`.auth`), what each route allows (:mod:`.catalog`), the v1
+calls of the older library (:mod:`.v1`), webhook management
+(:mod:`.webhook_admin`), walks (:mod:`.walks`) and entitlement
+(:mod:`.entitlement`). Receiving webhooks is :mod:`.webhooks`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError, Unsupported
 from paysupport.http import EventHook, HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
-from paysupport.provider import Capability, Client, ProviderInfo, User, route_under
+from paysupport.provider import Client, User, route_under
 from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
 from paysupport_patreon import catalog as cat
 from paysupport_patreon.auth import BearerToken, apply_creator_token, oauth_endpoints
+from paysupport_patreon.catalog import Fields, build_params
 from paysupport_patreon.entitlement import IDENTITY_FIELDS, IDENTITY_INCLUDES, Entitlement, decide
 from paysupport_patreon.errors import PROVIDER
-from paysupport_patreon.pages import URL_PATTERNS, pledge_url
-from paysupport_patreon.query import build_params
-from paysupport_patreon.resources import Campaign, Member, PatreonUser, Post
+from paysupport_patreon.info import INFO, PLEDGE_PAGE, creator_vanity
+from paysupport_patreon.resources import SITE, Campaign, Member, PatreonUser, Post
 from paysupport_patreon.transport import V2, Transport
 from paysupport_patreon.v1 import V1Calls
-from paysupport_patreon.v2 import V2Calls
 from paysupport_patreon.walks import cursor_walk
-from paysupport_patreon.webhook_calls import WebhookCalls
+from paysupport_patreon.webhook_admin import WebhookCalls
+
+#: ``includes`` as the v2 calls take it: a list of relationship paths, or one "a,b" string.
+Includes = Iterable[str] | str | None
 
 #: What ``walk("members")`` asks for unless told otherwise: what ``Member.to_row`` shows.
 MEMBER_INCLUDES = ("user", "currently_entitled_tiers")
@@ -56,7 +60,7 @@ WALK_FILTERS = frozenset(
 )
 
 
-class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
+class PatreonClient(V1Calls, WebhookCalls, Client):
     """A Patreon client: creator tools (campaigns, members, posts, webhooks) and patron logins.
 
     Log a user in with ``client.oauth.authorization_url()`` and
@@ -66,49 +70,7 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
     ``url`` is the pledge page.
     """
 
-    info = ProviderInfo(
-        name=PROVIDER,
-        title="Patreon",
-        default_base_url="https://www.patreon.com",
-        capabilities=frozenset(
-            {
-                Capability.IDENTITY,
-                Capability.WALK,
-                Capability.MEMBERS,
-                Capability.CAMPAIGNS,
-                Capability.WEBHOOKS,
-            }
-        ),
-        collections=("campaigns", "members", "posts"),
-        settings=(
-            "client_id",
-            "client_secret",
-            "redirect_uri",
-            "access_token",
-            "refresh_token",
-            "creator_access_token",
-            "creator_refresh_token",
-        ),
-        secret_settings=(
-            "client_secret",
-            "access_token",
-            "refresh_token",
-            "creator_access_token",
-            "creator_refresh_token",
-        ),
-        env_aliases={
-            "PATREON_CLIENT_ID": "client_id",
-            "PATREON_CLIENT_SECRET": "client_secret",
-            "PATREON_REDIRECT_URI": "redirect_uri",
-            "PATREON_ACCESS_TOKEN": "access_token",
-            "PATREON_REFRESH_TOKEN": "refresh_token",
-            "PATREON_CREATOR_ACCESS_TOKEN": "creator_access_token",
-            "PATREON_CREATOR_REFRESH_TOKEN": "creator_refresh_token",
-        },
-        url_patterns=URL_PATTERNS,
-        auth="oauth2",
-        description="Patreon API v2 (and v1): campaigns, members, posts, webhooks",
-    )
+    info = INFO
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -132,7 +94,10 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
         )
 
     def walk(self, collection: str, **filters: Any) -> Walk[Any]:
-        """``campaigns``, ``members`` or ``posts`` (the last two need ``campaign=<id>``).
+        """``campaigns``, or the ``members`` or ``posts`` of ``campaign=<id>``.
+
+        Without ``campaign``, members and posts are the token's own campaign's
+        (one more request, made with the first page).
 
         Filters: ``includes``, ``fields``, ``include_all``, ``count`` (page size;
         members default to Patreon's maximum, 1000, or 500 with pledge history),
@@ -160,9 +125,14 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
                 )
 
             return cursor_walk(campaigns, Campaign, start=start)
-        campaign = filters.get("campaign")
-        if not campaign:
-            raise InvalidRequest(f"walk({collection!r}) needs campaign=<id>", provider=PROVIDER)
+        given = str(filters.get("campaign") or "")
+        known: list[str] = [given] if given else []
+
+        def campaign() -> str:  # asked on the first page, so the walk stays lazy
+            if not known:
+                known.append(self._own_campaign(collection))
+            return known[0]
+
         if collection == "members":
             includes = filters.get("includes", MEMBER_INCLUDES)
             fields = filters.get("fields") or MEMBER_FIELDS
@@ -175,7 +145,7 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
 
             def members(cursor: str | None) -> JsonApiDocument:
                 return self.get_campaign_members(
-                    campaign,
+                    campaign(),
                     includes,
                     fields,
                     include_all=include_all,
@@ -190,10 +160,24 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
 
         def posts(cursor: str | None) -> JsonApiDocument:
             return self.get_campaign_posts(
-                campaign, includes, fields, include_all=include_all, count=count, cursor=cursor
+                campaign(), includes, fields, include_all=include_all, count=count, cursor=cursor
             )
 
         return cursor_walk(posts, Post, start=start)
+
+    def _own_campaign(self, collection: str) -> str:
+        """The token's own campaign, for ``walk("members")`` and ``walk("posts")`` without one.
+
+        A creator's token sees their campaign (the first, should there be several),
+        as ``paysupport export-members`` assumes too.
+        """
+        first = next(iter(self.walk("campaigns")), None)
+        if first is None:
+            raise InvalidRequest(
+                f"walk({collection!r}) needs campaign=<id>: this token sees no campaign",
+                provider=PROVIDER,
+            )
+        return str(first.id)
 
     def _unsupported(
         self, verb: str, *, url: str | None = None, why: str = "", target: Any = None
@@ -222,6 +206,120 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
         if method in ("GET", "DELETE", "HEAD"):
             return self._transport.call(method, path, params)
         return self._transport.call(method, path, json_body=dict(params or {}))
+
+    # -- API v2 reads ------------------------------------------------------------------
+    #
+    # Each returns the core's JsonApiDocument (``data()``, ``included``,
+    # ``find_resource_by_type_and_id()``, ``normalized()``); the typed views in
+    # resources.py wrap its resources. ``includes``/``fields`` are checked against the
+    # catalog first, and ``include_all=True`` asks for everything the route allows.
+    # Scopes: ``campaigns`` for campaigns, ``campaigns.members`` for members
+    # (``campaigns.members[email]`` for emails, ``campaigns.members.address`` to include
+    # addresses), ``campaigns.posts`` for posts; a missing one is an InsufficientScope.
+
+    def _get(
+        self,
+        path: str,
+        route: cat.RouteSpec,
+        includes: Includes,
+        fields: Fields | None,
+        include_all: bool,
+        **extra: str,
+    ) -> JsonApiDocument:
+        params = build_params(route, includes, fields, include_all=include_all)
+        params.update({k: v for k, v in extra.items() if v})
+        return self._transport.document("GET", f"{V2}/{path}", params)
+
+    def get_identity(
+        self, includes: Includes = None, fields: Fields | None = None, *, include_all: bool = False
+    ) -> JsonApiDocument:
+        """The token's user (any scope; email needs ``identity[email]``)."""
+        return self._get("identity", cat.IDENTITY, includes, fields, include_all)
+
+    def get_campaigns(
+        self,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+        count: int | None = None,
+        cursor: str | None = None,
+    ) -> JsonApiDocument:
+        """One page of the token's campaigns (``walk("campaigns")`` reads them all)."""
+        return self._get(
+            "campaigns",
+            cat.CAMPAIGNS,
+            includes,
+            fields,
+            include_all,
+            **_page(count, cursor),
+        )
+
+    def get_campaign(
+        self,
+        campaign_id: str | int,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+    ) -> JsonApiDocument:
+        """One campaign the token's user owns."""
+        path = f"campaigns/{_segment(campaign_id)}"
+        return self._get(path, cat.CAMPAIGNS, includes, fields, include_all)
+
+    def get_campaign_members(
+        self,
+        campaign_id: str | int,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+        count: int | None = None,
+        cursor: str | None = None,
+        sort: str | None = None,
+    ) -> JsonApiDocument:
+        """One page of a campaign's members (``walk("members", campaign=...)`` reads them all)."""
+        path = f"campaigns/{_segment(campaign_id)}/members"
+        extra = {**_page(count, cursor), "sort": sort or ""}
+        return self._get(path, cat.MEMBERS, includes, fields, include_all, **extra)
+
+    def get_member(
+        self,
+        member_id: str,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+    ) -> JsonApiDocument:
+        """One member of a campaign the token's user owns."""
+        return self._get(
+            f"members/{_segment(member_id)}", cat.MEMBERS, includes, fields, include_all
+        )
+
+    def get_campaign_posts(
+        self,
+        campaign_id: str | int,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+        count: int | None = None,
+        cursor: str | None = None,
+    ) -> JsonApiDocument:
+        """One page of a campaign's posts (``walk("posts", campaign=...)`` reads them all)."""
+        path = f"campaigns/{_segment(campaign_id)}/posts"
+        return self._get(path, cat.POSTS, includes, fields, include_all, **_page(count, cursor))
+
+    def get_post(
+        self,
+        post_id: str | int,
+        includes: Includes = None,
+        fields: Fields | None = None,
+        *,
+        include_all: bool = False,
+    ) -> JsonApiDocument:
+        """One post of a campaign the token's user owns."""
+        return self._get(f"posts/{_segment(post_id)}", cat.POSTS, includes, fields, include_all)
 
     # -- content gating -----------------------------------------------------------------
 
@@ -277,6 +375,38 @@ class PatreonClient(V2Calls, V1Calls, WebhookCalls, Client):
         return self._transport.document(
             "GET", f"{V2}/identity", params, auth=BearerToken(access_token)
         )
+
+
+def _segment(value: str | int) -> str:
+    return quote(str(value), safe="")
+
+
+def _page(count: int | None, cursor: str | None) -> dict[str, str]:
+    page: dict[str, str] = {}
+    if count is not None:
+        page["page[count]"] = str(int(count))
+    if cursor:
+        page["page[cursor]"] = cursor
+    return page
+
+
+def pledge_url(target: Any) -> str | None:
+    """Where a person pledges to ``target`` (a :class:`Campaign` or a creator URL), if known.
+
+    Patreon's API cannot pledge, so ``support()`` is not a capability; what the
+    library can do is point at the page where a person pledges by hand (carried as
+    ``Unsupported.url``): a campaign's ``pledge_url`` attribute, a pledge link as
+    given, or a creator page's ``/checkout/<vanity>``.
+    """
+    if isinstance(target, Campaign):
+        return target.pledge_url
+    if not isinstance(target, str):
+        return None
+    text = target.strip()
+    if PLEDGE_PAGE.match(text):
+        return text
+    vanity = creator_vanity(text)
+    return f"{SITE}/checkout/{vanity}" if vanity else None
 
 
 def _single(document: JsonApiDocument) -> JsonApiResource:

@@ -18,8 +18,15 @@ import requests
 from paysupport.errors import PaySupportError
 from paysupport.http import decode_json, error_for_status
 from paysupport.redact import Redactor
+from paysupport_patreon.info import PROVIDER
 
-PROVIDER = "patreon"
+__all__ = [
+    "PROVIDER",
+    "InvalidSignature",
+    "UnknownTrigger",
+    "WebhookError",
+    "error_from_response",
+]
 
 
 class WebhookError(PaySupportError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from paysupport.jsonapi import JsonApiDocument
-from paysupport_patreon.query import Fields, split_names
+from paysupport_patreon.catalog import Fields, split_names
 from paysupport_patreon.transport import V1, Transport
 from paysupport_patreon.walks import extract_cursor
 

@@ -1,4 +1,9 @@
-"""Fixtures for the Patreon emulator tests: a served emulator, a fake clock, OAuth logins."""
+"""Every shared fixture of the Patreon tests: a served emulator, a fake clock, OAuth logins.
+
+The classes and functions tests also use directly (``Api``, ``Login``,
+``FakeClock``, ``pkce_pair``, ``USER_AGENT``) are in the one helper module,
+``patreon_helpers.py``: pytest's conftest is not reliably importable by name.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from patreon_emulator_kit import USER_AGENT, Api, FakeClock, Login
+from patreon_helpers import USER_AGENT, Api, FakeClock, Login
 from paysupport_patreon.emulator import PatreonEmulator
 
 from paysupport.emulation import EmulatorSettings

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 import requests
-from patreon_emulator_kit import USER_AGENT, Api, FakeClock, Login
+from patreon_helpers import USER_AGENT, Api, FakeClock, Login
 from paysupport_patreon.emulator import PatreonEmulator, create_emulator
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 
 import requests
-from patreon_emulator_kit import Api, Login, pkce_pair
+from patreon_helpers import Api, Login, pkce_pair
 
 V2 = "/api/oauth2/v2"
 DEEP_JSON = "[" * 50_000 + "]" * 50_000

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
-from patreon_emulator_kit import Api
+from patreon_helpers import Api
 from paysupport_patreon import catalog as cat
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012

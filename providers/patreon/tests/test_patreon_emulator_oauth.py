@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patreon_emulator_kit import Api, FakeClock, Login, pkce_pair
+from patreon_helpers import Api, FakeClock, Login, pkce_pair
 from paysupport_patreon.emulator import PatreonEmulator
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from patreon_emulator_kit import Api
+from patreon_helpers import Api
 from paysupport_patreon.emulator import PatreonEmulator, sign_webhook
 from werkzeug.wrappers import Request, Response
 

@@ -6,8 +6,8 @@ served (``http://127.0.0.1:PORT`` or ``http://host/prefix``); it serves the
 same paths as ``https://www.patreon.com``.
 """
 
-from paysupport_patreon.emulator._app import PatreonEmulator, create_emulator
-from paysupport_patreon.emulator._responses import SANDBOX_REDIRECT_URI
-from paysupport_patreon.emulator._webhooks import sign as sign_webhook
+from paysupport_patreon.emulator.app import PatreonEmulator, create_emulator
+from paysupport_patreon.emulator.auth import SANDBOX_REDIRECT_URI
+from paysupport_patreon.emulator.webhooks import sign as sign_webhook
 
 __all__ = ["SANDBOX_REDIRECT_URI", "PatreonEmulator", "create_emulator", "sign_webhook"]

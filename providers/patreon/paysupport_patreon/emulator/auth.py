@@ -1,9 +1,11 @@
-"""Patreon's OAuth 2 server: clients, consent, authorization codes, rotating tokens.
+"""Patreon's OAuth 2 server: clients, consent, authorization codes, rotating tokens, its routes.
 
 Codes are single-use (a replayed code also revokes the tokens it produced, as
 RFC 6749 section 4.1.2 recommends), PKCE is verified when the authorization
 request carried a challenge, refresh tokens rotate (the used one dies) and
 access tokens expire after ``token_lifetime`` seconds on the injected clock.
+:class:`AuthRoutes` serves ``/oauth2/authorize`` (the HTML consent form) and
+``/api/oauth2/token`` on it.
 """
 
 from __future__ import annotations
@@ -13,29 +15,24 @@ import hashlib
 import itertools
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from werkzeug.wrappers import Request, Response
+
 from paysupport.emulation import same_secret
 from paysupport_patreon.catalog import SCOPES
+from paysupport_patreon.emulator.errors import OAuthError
+from paysupport_patreon.emulator.pages import consent_page, error_page
+from paysupport_patreon.emulator.responses import html_response, json_response, with_query
+from paysupport_patreon.emulator.store import Store
 
+#: The redirect URI registered for the sandbox's own client.
+SANDBOX_REDIRECT_URI = "http://127.0.0.1/callback"
 CODE_LIFETIME = 600.0
 DEFAULT_SCOPES = ("identity", "identity[email]")
-
-
-class OAuthError(Exception):
-    """An RFC 6749 error for the token endpoint (JSON) or the authorize redirect."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def document(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.description}
 
 
 @dataclass
@@ -282,3 +279,121 @@ class OAuthServer:
                 ),
                 "codes_pending": sum(not c.used for c in self._codes.values()),
             }
+
+
+class AuthRoutes:
+    """``/oauth2/authorize`` and ``/api/oauth2/token``; mixed into the emulator."""
+
+    store: Store
+    oauth: OAuthServer
+
+    def _authorize_request(self, params: Mapping[str, str]) -> tuple[Client, str] | Response:
+        """The client and redirect URI, or the HTML error page (never a redirect)."""
+        client = self.oauth.clients.get(params.get("client_id", ""))
+        if client is None:
+            return html_response(
+                error_page("Unknown application", "client_id is not registered."), 400
+            )
+        redirect_uri = params.get("redirect_uri", "")
+        if not redirect_uri or not client.allows_redirect(redirect_uri):
+            detail = "redirect_uri is missing or not registered for this client."
+            return html_response(error_page("Invalid redirect_uri", detail), 400)
+        return client, redirect_uri
+
+    def _on_authorize(self, request: Request) -> Response:
+        params = request.form if request.method == "POST" else request.args
+        checked = self._authorize_request(params)
+        if isinstance(checked, Response):
+            return checked
+        client, redirect_uri = checked
+        state = params.get("state")
+
+        def back(**result: str | None) -> Response:
+            return Response(
+                status=302,
+                headers={"Location": with_query(redirect_uri, {**result, "state": state})},
+            )
+
+        if params.get("response_type") != "code":
+            return back(error="unsupported_response_type")
+        try:
+            scopes = parse_scopes(params.get("scope"))
+        except OAuthError as error:
+            return back(error=error.error, error_description=error.description)
+        challenge = params.get("code_challenge") or None
+        method = params.get("code_challenge_method") or ("plain" if challenge else None)
+        if method not in (None, "S256", "plain"):
+            return back(
+                error="invalid_request", error_description="code_challenge_method must be S256"
+            )
+        user_id = (
+            params.get("user_id" if request.method == "POST" else "login_as")
+            or self.store.creator_id
+        )
+        user = self.store.user_attributes(user_id)
+        if user is None:
+            return html_response(error_page("Unknown user", f"No emulated user {user_id}."), 400)
+        if request.method == "GET":
+            hidden = {
+                "response_type": "code",
+                "client_id": client.client_id,
+                "redirect_uri": redirect_uri,
+                "scope": " ".join(sorted(scopes)),
+                "state": state or "",
+                "code_challenge": challenge or "",
+                "code_challenge_method": method or "",
+                "user_id": user_id,
+                "consent": self.oauth.consent_nonce(),
+            }
+            action = f"{request.script_root}/oauth2/authorize"
+            page = consent_page(action, client.name, str(user["full_name"]), sorted(scopes), hidden)
+            return html_response(page)
+        if not self.oauth.take_nonce(params.get("consent", "")):
+            detail = "The consent form expired or was already used; start the login again."
+            return html_response(error_page("Consent expired", detail), 400)
+        if params.get("decision") != "allow":
+            return back(error="access_denied")
+        code = self.oauth.issue_code(
+            client.client_id, redirect_uri, user_id, scopes, challenge, method
+        )
+        return back(code=code)
+
+    @staticmethod
+    def _token_params(request: Request) -> dict[str, str]:
+        """The token request's parameters, from the query string and the form body.
+
+        RFC 6749 puts them in the form body, but Patreon's own Python library
+        (patreon-python, ``OAuth.get_tokens``/``refresh_token``) sends every one of
+        them, client secret included, in the query string of the POST, and
+        Patreon's endpoint serves it; so both are read. The body wins where both
+        name a parameter: it is where the standard says they belong, and a query
+        string may have been added by something other than the client (a proxy, a
+        redirect that kept its query).
+        """
+        return {**request.args.to_dict(), **request.form.to_dict()}
+
+    def _on_token(self, request: Request) -> Response:
+        form = self._token_params(request)
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if request.authorization and request.authorization.type == "basic":
+            client_id = client_id or request.authorization.username
+            secret = secret or request.authorization.password
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant_type is required.")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise OAuthError("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}.")
+        client = self.oauth.authenticate_client(client_id, secret)
+        if grant_type == "authorization_code":
+            code = form.get("code")
+            if not code:
+                raise OAuthError("invalid_request", "code is required.")
+            issued = self.oauth.exchange_code(
+                client, code, form.get("redirect_uri"), form.get("code_verifier")
+            )
+        else:
+            refresh_token = form.get("refresh_token")
+            if not refresh_token:
+                raise OAuthError("invalid_request", "refresh_token is required.")
+            issued = self.oauth.refresh(client, refresh_token)
+        return json_response(issued, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -1,4 +1,11 @@
-"""Turn store records into JSON:API resources as one viewer may see them.
+"""JSON shapes of the emulator's records, as Patreon's reference documents show them.
+
+Turns store records into JSON:API resources as one viewer may see them, and
+serialises them the way Patreon does: v2 sends no attributes unless
+``fields[type]`` names them and no related resource unless ``include`` names the
+relationship (relationships appear on the primary data only for included
+relationships); v1 sends every default attribute and lets ``fields`` add
+optional ones, so the serialiser takes the attribute policy as a parameter.
 
 Scope-dependent attributes are decided here, once: a user's email only for the
 user themself with ``identity[email]``, a member's email only with
@@ -8,17 +15,135 @@ user themself with ``identity[email]``, a member's email only with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from paysupport_patreon.emulator._jsonapi import Resource
-from paysupport_patreon.emulator._store import (
+from paysupport_patreon.emulator.params import Query
+from paysupport_patreon.emulator.store import (
     CampaignRecord,
     MemberRecord,
     PostRecord,
     Store,
     Viewer,
 )
+
+
+@dataclass
+class Resource:
+    """A resource as the emulator knows it, before sparse fieldsets are applied.
+
+    ``relationships`` maps a relationship name to a thunk so that related
+    resources are only built when a caller includes them.
+    """
+
+    type: str
+    id: str
+    attributes: Mapping[str, Any]
+    relationships: Mapping[str, Callable[[], Resource | list[Resource] | None]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.id)
+
+
+def v2_attributes(query: Query) -> Callable[[Resource], dict[str, Any]]:
+    """Attribute policy of v2: exactly the requested fields that the resource has."""
+
+    def select(resource: Resource) -> dict[str, Any]:
+        wanted = query.fields.get(resource.type, ())
+        return {name: resource.attributes[name] for name in wanted if name in resource.attributes}
+
+    return select
+
+
+def _ref(resource: Resource) -> dict[str, str]:
+    return {"type": resource.type, "id": resource.id}
+
+
+def _linkage(related: Resource | list[Resource] | None) -> Any:
+    if related is None:
+        return None
+    if isinstance(related, list):
+        return [_ref(item) for item in related]
+    return _ref(related)
+
+
+def _as_list(related: Resource | list[Resource] | None) -> list[Resource]:
+    if related is None:
+        return []
+    return related if isinstance(related, list) else [related]
+
+
+def include_tree(include: Iterable[str]) -> dict[str, Any]:
+    """Dotted include paths as a tree: ``a.b, a.c`` is ``{"a": {"b": {}, "c": {}}}``.
+
+    As JSON:API requires, a nested path also includes every resource on the way.
+    """
+    tree: dict[str, Any] = {}
+    for path in include:
+        node = tree
+        for name in path.split("."):
+            node = node.setdefault(name, {})
+    return tree
+
+
+def build_document(
+    primary: Resource | list[Resource],
+    include: Iterable[str],
+    select: Callable[[Resource], dict[str, Any]],
+    *,
+    always_relationships: bool = False,
+) -> dict[str, Any]:
+    """Serialise primary data plus the resources reached through ``include``.
+
+    ``always_relationships`` (v1) emits every relationship's linkage; v2 emits
+    only the included ones, at every level of a nested include path. Included
+    resources are de-duplicated and never repeat a primary resource.
+    """
+    tree = include_tree(include)
+    primaries = primary if isinstance(primary, list) else [primary]
+    seen: set[tuple[str, str]] = {item.key for item in primaries}
+    included: list[dict[str, Any]] = []
+
+    def render(resource: Resource, subtree: dict[str, Any], with_rels: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "attributes": select(resource),
+            "id": resource.id,
+            "type": resource.type,
+        }
+        if not with_rels:
+            return out
+        names = resource.relationships.keys() if always_relationships else subtree.keys()
+        rels: dict[str, Any] = {}
+        for name in names:
+            thunk = resource.relationships.get(name)
+            if thunk is None:
+                continue
+            related = thunk()
+            rels[name] = {"data": _linkage(related)}
+            if name in subtree:
+                deeper = subtree[name]
+                for item in _as_list(related):
+                    if item.key not in seen:
+                        seen.add(item.key)
+                        included.append(render(item, deeper, always_relationships or bool(deeper)))
+        if rels:
+            out["relationships"] = rels
+        return out
+
+    rendered = [render(item, tree, True) for item in primaries]
+    doc: dict[str, Any] = {"data": rendered if isinstance(primary, list) else rendered[0]}
+    if included:
+        doc["included"] = included
+    return doc
+
+
+def all_attributes(resource: Resource) -> dict[str, Any]:
+    """Attribute policy of webhooks and the admin API: every attribute the resource has."""
+    return dict(resource.attributes)
 
 
 class LazyAttributes(Mapping[str, Any]):

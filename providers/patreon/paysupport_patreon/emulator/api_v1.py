@@ -7,7 +7,7 @@ without being asked: ``current_user`` includes the user's pledges and campaign
 ``included`` and sends no ``include``). An explicit ``include`` replaces the
 default. Dotted (nested) includes are v2's; neither the reference notes nor the
 old library's examples use them on v1, so v1 accepts only the names below.
-Mixed into :class:`PatreonEmulator`.
+Mixed into :class:`~paysupport_patreon.emulator.app.PatreonEmulator`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,18 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request, Response
 
 from paysupport_patreon import catalog as cat
-from paysupport_patreon.emulator._host import EmulatorHost
-from paysupport_patreon.emulator._jsonapi import (
-    ApiError,
+from paysupport_patreon.emulator.errors import ApiError
+from paysupport_patreon.emulator.params import (
     Query,
-    Resource,
-    build_document,
     decode_cursor,
     encode_cursor,
     parse_page_count,
     parse_query,
 )
-from paysupport_patreon.emulator._responses import json_response
-from paysupport_patreon.emulator._store import MemberRecord
+from paysupport_patreon.emulator.responses import json_response
+from paysupport_patreon.emulator.routes import Routes
+from paysupport_patreon.emulator.store import MemberRecord
+from paysupport_patreon.emulator.views import Resource, build_document
 
 # v1 attribute names per type; "optional" ones are sent only when fields[...] asks.
 V1_ATTRIBUTES: dict[str, frozenset[str]] = {
@@ -70,7 +69,7 @@ V1_PLEDGES = cat.RouteSpec(
 )
 
 
-class V1Routes(EmulatorHost):
+class V1Routes(Routes):
     """The three v1 routes: current user, the user's campaigns, a campaign's pledges."""
 
     def _v1_query(self, request: Request, route: cat.RouteSpec, default_include: str) -> Query:

@@ -2,7 +2,7 @@
 
 Members created, changed or deleted here fire the webhooks Patreon would
 (``members:*`` and ``members:pledge:*``), and published posts fire
-``posts:publish``. Mixed into :class:`PatreonEmulator`.
+``posts:publish``. Mixed into :class:`~paysupport_patreon.emulator.app.PatreonEmulator`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import loads_json
 from paysupport_patreon import catalog as cat
-from paysupport_patreon.emulator._host import EmulatorHost
-from paysupport_patreon.emulator._jsonapi import build_document
-from paysupport_patreon.emulator._responses import V2, all_attributes, json_response
-from paysupport_patreon.emulator._store import MemberRecord, Viewer
-from paysupport_patreon.emulator._webhooks import Webhook
+from paysupport_patreon.emulator.responses import json_response
+from paysupport_patreon.emulator.routes import V2, Routes
+from paysupport_patreon.emulator.store import MemberRecord, Viewer
+from paysupport_patreon.emulator.views import all_attributes, build_document
+from paysupport_patreon.emulator.webhooks import Webhook
 
 
 class AdminError(Exception):
@@ -31,7 +31,7 @@ class AdminError(Exception):
         self.detail = detail
 
 
-class AdminRoutes(EmulatorHost):
+class AdminRoutes(Routes):
     """Change members, publish posts, retry webhooks, inspect state."""
 
     @staticmethod

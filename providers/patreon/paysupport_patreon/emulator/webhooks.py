@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from paysupport_patreon.emulator._store import iso
+from paysupport_patreon.emulator.store import iso
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -1,4 +1,8 @@
-"""Small response helpers shared by the emulator's route modules."""
+"""The emulator's HTTP answers: JSON bodies, HTML pages, redirect URLs with a query added.
+
+Shared by every route module (the API, OAuth and admin routes); it imports
+nothing of the emulator, so any of them can use it.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from werkzeug.wrappers import Response
 
-from paysupport_patreon.emulator._jsonapi import Resource
-
-SANDBOX_REDIRECT_URI = "http://127.0.0.1/callback"
-V2 = "/api/oauth2/v2"
-V1 = "/api/oauth2/api"
-
 
 def json_response(
     body: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
+    """A compact JSON body, as Patreon sends it."""
     return Response(
         json.dumps(body, separators=(",", ":")),
         status=status,
@@ -28,15 +27,13 @@ def json_response(
 
 
 def html_response(body: str, status: int = 200) -> Response:
+    """An HTML page (consent form, error page)."""
     return Response(body, status=status, content_type="text/html; charset=utf-8")
 
 
 def with_query(uri: str, params: Mapping[str, str | None]) -> str:
+    """``uri`` with ``params`` added to its query (``None`` values left out)."""
     parts = urlsplit(uri)
     extra = urlencode({k: v for k, v in params.items() if v is not None})
     query = f"{parts.query}&{extra}" if parts.query else extra
     return urlunsplit(parts._replace(query=query))
-
-
-def all_attributes(resource: Resource) -> dict[str, Any]:
-    return dict(resource.attributes)

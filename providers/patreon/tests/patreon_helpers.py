@@ -1,4 +1,9 @@
-"""Test helpers for the Patreon emulator: fake clock, API caller, browser side of OAuth."""
+"""Plain helpers of the Patreon tests: fake clock, API caller, browser side of OAuth, PKCE.
+
+Tests build these themselves (an ``Api`` per token, ``pkce_pair()``, a ``Login``
+on a second server), so they are importable classes and functions rather than
+fixtures; the fixtures made from them are in ``conftest.py``.
+"""
 
 from __future__ import annotations
 
