@@ -30,12 +30,18 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.forms: list[ConsentForm] = []
         self._current: ConsentForm | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {k: v or "" for k, v in attrs}
         if tag == "form":
             self._current = ConsentForm(attr.get("action", ""), attr.get("method", "get").lower())
             self.forms.append(self._current)
+        elif self._current is not None and tag == "select":
+            self._select = attr.get("name") or None
+        elif self._current is not None and tag == "option" and self._select:
+            if self._select not in self._current.fields or "selected" in attr:
+                self._current.fields[self._select] = attr.get("value", "")
         elif self._current is not None and tag in ("input", "button"):
             name = attr.get("name")
             if not name:
@@ -49,6 +55,8 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._current = None
+        elif tag == "select":
+            self._select = None
 
 
 def read_consent_form(html: str, page_url: str) -> ConsentForm:
@@ -62,13 +70,25 @@ def read_consent_form(html: str, page_url: str) -> ConsentForm:
     raise ResponseFormatError("the page has no consent form with a decision button")
 
 
+#: The consent forms' "who is signing in" field: Patreon's and Ipernity's, then Flattr's.
+USER_FIELDS = ("user_id", "username")
+
+
 def answer_consent(
-    url: str, decision: str = "allow", *, session: requests.Session | None = None
+    url: str,
+    decision: str = "allow",
+    *,
+    login_as: str | None = None,
+    session: requests.Session | None = None,
 ) -> requests.Response:
     """Open the consent page at ``url`` and submit ``decision``; redirects are not followed.
 
-    Returns the answer to the POST: usually a redirect to the application's
-    callback (read its ``Location``), or a page for desktop flows.
+    ``login_as`` signs in as that emulated user instead of the page's default
+    (Patreon: a user id, the creator by default; Flattr: a username; Ipernity: a
+    user id, the first user by default), through the form's own field, as a
+    person choosing on the page would. A page without such a field raises
+    ``ValueError``. Returns the answer to the POST: usually a redirect to the
+    application's callback (read its ``Location``), or a page for desktop flows.
     """
     http = session or requests.Session()
     page = http.get(url, timeout=10)
@@ -80,9 +100,15 @@ def answer_consent(
     choices = form.buttons["decision"]
     if decision not in choices:
         raise ValueError(f"the consent form offers {choices}, not {decision!r}")
+    fields = dict(form.fields)
+    if login_as is not None:
+        field = next((name for name in USER_FIELDS if name in fields), None)
+        if field is None:
+            raise ValueError("this consent form has no field to choose who signs in")
+        fields[field] = login_as
     return http.post(
         form.action,
-        data={**form.fields, "decision": decision},
+        data={**fields, "decision": decision},
         allow_redirects=False,
         timeout=10,
     )

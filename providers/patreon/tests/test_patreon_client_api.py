@@ -156,11 +156,16 @@ def test_walk_campaigns_and_posts(client: PatreonClient) -> None:
     assert len(posts) == 7 and all(isinstance(p, Post) and p.title for p in posts)
 
 
+def test_members_and_posts_default_to_the_tokens_own_campaign(client: PatreonClient) -> None:
+    assert [m.id for m in client.walk("members", count=40)] == [
+        m.id for m in client.walk("members", campaign=CAMPAIGN, count=40)
+    ]
+    assert len(list(client.walk("posts"))) == 7
+
+
 def test_walk_refuses_unknown_collections_and_filters(client: PatreonClient) -> None:
     with pytest.raises(Unsupported):
         client.walk("pledges")
-    with pytest.raises(InvalidRequest):
-        client.walk("members")  # no campaign
     with pytest.raises(InvalidRequest):
         client.walk("members", campaign=CAMPAIGN, colour="red")
     with pytest.raises(InvalidRequest):
