@@ -2,7 +2,7 @@
 gives values or a library error (:class:`~paysupport.PaySupportError`), never anything else.
 
 Extends the property tests next to each reader (``tests/core/test_jsonapi.py``,
-``providers/ipernity/tests/test_ipernity_signing.py``) with their strategies, to
+``providers/ipernity/tests/test_ipernity_client_signer.py``) with their strategies, to
 many more examples and to the whole path of an answer. 500 examples per test
 in CI; 10,000 with ``PAYSUPPORT_FULL=1`` (``./dev bench``).
 """
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
-from paysupport_ipernity.api import ApiCaller
-from paysupport_ipernity.catalogue import load_catalogue
+from paysupport_ipernity.catalog import load_catalog
 from paysupport_ipernity.signing import sign, verify
+from paysupport_ipernity.transport import ApiCaller
 from paysupport_ipernity.walks import read_list
 
 from paysupport.config import load_config, resolve_settings
@@ -55,7 +55,7 @@ CALLER = ApiCaller(
     api_secret="secret",
     token=lambda: "token",
     redactor=Redactor(["secret", "token"]),
-    catalogue=load_catalogue(),
+    catalog=load_catalog(),
 )
 
 envelopes = st.fixed_dictionaries(

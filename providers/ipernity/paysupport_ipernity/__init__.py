@@ -1,38 +1,49 @@
-"""Ipernity provider for paysupport.
+"""Ipernity provider for paysupport: signed calls, frob login, walks and uploads.
 
-:class:`IpernityClient` (entry point ``paysupport.providers: ipernity``; :func:`connect` makes
-one with its settings as typed arguments) makes signed,
-catalogue-checked calls, runs both frob flows, walks list methods and uploads files. Shared
-by the client and the emulator: :func:`sign` (request signatures), :func:`load_catalogue`
-(Ipernity's method catalogue, typed) and :func:`satisfies` (permission levels). The emulator
-lives in :mod:`paysupport_ipernity.emulator`; ``python -m paysupport_ipernity`` opens a
-console with a ready client.
+:class:`IpernityClient` (declared by :data:`paysupport_ipernity.info.INFO`, the entry point
+``paysupport.providers: ipernity``; :func:`connect` makes one with its settings as typed
+arguments) makes signed, catalog-checked calls, runs both frob flows, walks list methods
+and uploads files. Shared by the client and the emulator: :func:`sign` (request
+signatures), :func:`load_catalog` (Ipernity's method catalog, typed) and :func:`satisfies`
+(permission levels). The emulator lives in :mod:`paysupport_ipernity.emulator`;
+``python -m paysupport_ipernity`` opens a console with a ready client.
+
+The names below are imported on first use, so that reading the declaration
+(``paysupport_ipernity.info``, which imports this package first) imports no client.
+``Catalogue`` and ``load_catalogue`` are the old spellings of :class:`Catalog` and
+:func:`load_catalog`: they warn and go in 0.3.
 """
 
-from paysupport_ipernity.auth import AuthInfo, IpernityFrobFlow, authorize_endpoint
-from paysupport_ipernity.catalogue import Catalogue, Method, Parameter, load_catalogue
-from paysupport_ipernity.client import IpernityClient, connect
-from paysupport_ipernity.errors import (
-    FrobNotAuthorized,
-    InvalidApiKey,
-    InvalidTicket,
-    IpernityError,
-    MissingParameter,
-    NotPermitted,
-    SignatureError,
-    UnknownMethod,
-    UploadTimeout,
-)
-from paysupport_ipernity.permissions import satisfies
-from paysupport_ipernity.resources import Album, Doc, Member
-from paysupport_ipernity.signing import sign, verify
-from paysupport_ipernity.uploads import TicketStatus
-from paysupport_ipernity.walks import element_path
+from __future__ import annotations
+
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paysupport_ipernity.auth import AuthInfo, IpernityFrobFlow, authorize_endpoint, satisfies
+    from paysupport_ipernity.catalog import Catalog, Method, Parameter, load_catalog
+    from paysupport_ipernity.client import IpernityClient, connect
+    from paysupport_ipernity.errors import (
+        FrobNotAuthorized,
+        InvalidApiKey,
+        InvalidTicket,
+        IpernityError,
+        MissingParameter,
+        NotPermitted,
+        SignatureError,
+        UnknownMethod,
+        UploadTimeout,
+    )
+    from paysupport_ipernity.resources import Album, Doc, Member
+    from paysupport_ipernity.signing import sign, verify
+    from paysupport_ipernity.uploads import TicketStatus
+    from paysupport_ipernity.walks import element_path
 
 __all__ = [
     "Album",
     "AuthInfo",
-    "Catalogue",
+    "Catalog",
     "Doc",
     "FrobNotAuthorized",
     "InvalidApiKey",
@@ -52,8 +63,63 @@ __all__ = [
     "authorize_endpoint",
     "connect",
     "element_path",
-    "load_catalogue",
+    "load_catalog",
     "satisfies",
     "sign",
     "verify",
 ]
+
+#: Where each public name lives.
+_HOMES = {
+    "AuthInfo": "auth",
+    "IpernityFrobFlow": "auth",
+    "authorize_endpoint": "auth",
+    "satisfies": "auth",
+    "Catalog": "catalog",
+    "Method": "catalog",
+    "Parameter": "catalog",
+    "load_catalog": "catalog",
+    "IpernityClient": "client",
+    "connect": "client",
+    "FrobNotAuthorized": "errors",
+    "InvalidApiKey": "errors",
+    "InvalidTicket": "errors",
+    "IpernityError": "errors",
+    "MissingParameter": "errors",
+    "NotPermitted": "errors",
+    "SignatureError": "errors",
+    "UnknownMethod": "errors",
+    "UploadTimeout": "errors",
+    "Album": "resources",
+    "Doc": "resources",
+    "Member": "resources",
+    "sign": "signing",
+    "verify": "signing",
+    "TicketStatus": "uploads",
+    "element_path": "walks",
+}
+
+#: Old spellings, kept for one release: old name -> new name.
+_RENAMED = {"Catalogue": "Catalog", "load_catalogue": "load_catalog"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(
+            f"paysupport_ipernity.{name} is now paysupport_ipernity.{new}; "
+            "the old name goes in 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module("paysupport_ipernity.catalog"), new)
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"paysupport_ipernity.{home}"), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

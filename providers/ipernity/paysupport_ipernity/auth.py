@@ -1,4 +1,4 @@
-"""Ipernity's authorization: frobs, the signed authorization link, tokens and permissions.
+"""How the client authenticates: frobs, the signed authorization link, tokens, permissions.
 
 Two flows end in the same ``auth.getToken(frob)``:
 
@@ -13,6 +13,16 @@ proxy) serves both, so the page is looked for under the same root.
 
 Tokens go to the core's token store as :class:`~paysupport.tokens.Token` with the granted
 permissions and the user in ``extra``, so ``permissions()`` needs no request.
+
+Permissions: an authorization link asks for ``perm_<category>=<level>``; a token then
+carries one level per category (``none`` when not granted), and the catalog says which
+level each method needs. Levels are ordered: ``delete`` implies ``write`` implies ``read``.
+``profile`` stops at ``write``. Client and emulator both use :func:`satisfies` and
+:func:`normalize`, so they agree on whether a call is allowed before it is sent.
+
+The signature rule itself (``api_sig``) is in :mod:`~paysupport_ipernity.signing`: the
+transport signs every call with it and the emulator verifies with it, so it sits below
+both this module and :mod:`~paysupport_ipernity.transport` (which this module calls).
 """
 
 from __future__ import annotations
@@ -26,18 +36,72 @@ from paysupport.auth.signed import FrobFlow
 from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport.redact import Redactor
 from paysupport.tokens import Token, TokenStore
-from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.errors import PROVIDER
-from paysupport_ipernity.permissions import LEVELS, normalize, satisfies
+from paysupport_ipernity.transport import ApiCaller
 
 __all__ = [
+    "CATEGORIES",
+    "LEVELS",
+    "MAX_LEVEL",
     "REAL_AUTHORIZE_URL",
     "AuthInfo",
     "IpernityFrobFlow",
     "IpernitySigner",
     "authorize_endpoint",
+    "normalize",
     "parse_perms",
+    "satisfies",
 ]
+
+# -- permissions -----------------------------------------------------------------------
+
+#: Levels from weakest to strongest.
+LEVELS: tuple[str, ...] = ("none", "read", "write", "delete")
+
+#: The highest level each category can be granted.
+MAX_LEVEL: Mapping[str, str] = {
+    "doc": "delete",
+    "blog": "delete",
+    "post": "delete",
+    "network": "delete",
+    "profile": "write",
+}
+
+#: Permission categories, in the order Ipernity lists them.
+CATEGORIES: tuple[str, ...] = tuple(MAX_LEVEL)
+
+
+def _rank(level: str) -> int:
+    try:
+        return LEVELS.index(level)
+    except ValueError:
+        raise ValueError(f"unknown Ipernity permission level {level!r}") from None
+
+
+def satisfies(granted: Mapping[str, str], required: Mapping[str, str]) -> bool:
+    """Whether ``granted`` levels cover every ``required`` level (missing means ``none``)."""
+    return all(
+        _rank(granted.get(category, "none")) >= _rank(level) for category, level in required.items()
+    )
+
+
+def normalize(requested: Mapping[str, str]) -> dict[str, str]:
+    """Full category -> level mapping for a grant, ``none`` where nothing was asked.
+
+    Raises :class:`ValueError` for an unknown category, an unknown level, or a level above
+    the category's maximum (``profile=delete``).
+    """
+    grant = dict.fromkeys(CATEGORIES, "none")
+    for category, level in requested.items():
+        if category not in MAX_LEVEL:
+            raise ValueError(f"unknown Ipernity permission category {category!r}")
+        if _rank(level) > _rank(MAX_LEVEL[category]):
+            raise ValueError(f"{category!r} cannot be granted {level!r}")
+        grant[category] = level
+    return grant
+
+
+# -- authorization ---------------------------------------------------------------------
 
 REAL_API_HOST = "api.ipernity.com"
 REAL_AUTHORIZE_URL = "https://www.ipernity.com/apps/authorize"
@@ -164,7 +228,7 @@ def _bad(method: str, what: str) -> ResponseFormatError:
 
 
 class IpernitySigner:
-    """The core's :class:`~paysupport.auth.signed.Signer` for Ipernity (md5, see signing)."""
+    """The core's :class:`~paysupport.auth.signed.Signer` for Ipernity (the md5 rule of signing)."""
 
     def __init__(self, api: ApiCaller) -> None:
         self._api = api

@@ -1,10 +1,11 @@
 """``IpernityClient``: the paysupport client of Ipernity (entry point ``ipernity``).
 
-Thin on purpose: catalogue-checked signed calls live in :mod:`~paysupport_ipernity.api`,
-the frob flows in :mod:`~paysupport_ipernity.auth`, walks in
-:mod:`~paysupport_ipernity.walks`, uploads in :mod:`~paysupport_ipernity.uploads`. This class
-wires them to the settings, the HTTP layer and the token store, and offers them as one
-object::
+Thin on purpose: catalog-checked signed calls live in :mod:`~paysupport_ipernity.transport`,
+the frob flows in :mod:`~paysupport_ipernity.auth`, the method-property form in
+:mod:`~paysupport_ipernity.methods`, walks in :mod:`~paysupport_ipernity.walks`, uploads in
+:mod:`~paysupport_ipernity.uploads`; the declaration is :data:`~paysupport_ipernity.info.INFO`.
+This class wires them to the settings, the HTTP layer and the token store, and offers them
+as one object::
 
     client = paysupport.connect("ipernity")       # api_key, api_secret from the config
     client.login()                                # desktop frob flow, token stored
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 import webbrowser
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -35,10 +37,9 @@ from urllib.parse import urlsplit
 
 from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport.http import EventHook, HttpOptions
-from paysupport.provider import Capability, Client, ProviderInfo, User
+from paysupport.provider import Client, User
 from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
-from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.auth import (
     TOKEN_TYPE,
     AuthInfo,
@@ -46,10 +47,12 @@ from paysupport_ipernity.auth import (
     authorize_endpoint,
     parse_perms,
 )
-from paysupport_ipernity.catalogue import load_catalogue
+from paysupport_ipernity.catalog import Catalog, load_catalog
 from paysupport_ipernity.errors import PROVIDER, FrobNotAuthorized
+from paysupport_ipernity.info import INFO
 from paysupport_ipernity.methods import MethodProxy, top_level_names
 from paysupport_ipernity.resources import Album, Doc, Member
+from paysupport_ipernity.transport import ApiCaller
 from paysupport_ipernity.uploads import Uploader
 from paysupport_ipernity.walks import data_walk, element_path
 
@@ -65,35 +68,19 @@ DOC_WALK_EXTRAS = "dates,link"
 class IpernityClient(Client):
     """Ipernity over its signed REST API; see the module docstring."""
 
-    info = ProviderInfo(
-        name=PROVIDER,
-        title="Ipernity",
-        default_base_url="https://api.ipernity.com",
-        capabilities=frozenset({Capability.IDENTITY, Capability.WALK, Capability.UPLOAD}),
-        collections=("docs", "albums", "album_docs", "doc_search"),
-        settings=("api_key", "api_secret", "auth_token", "callback_url"),
-        secret_settings=("api_key", "api_secret", "auth_token"),
-        env_aliases={
-            "IPERNITY_API_KEY": "api_key",
-            "IPERNITY_API_SECRET": "api_secret",
-            "IPERNITY_API_TOKEN": "auth_token",
-        },
-        url_patterns=(r"^https?://(?:www\.)?ipernity\.com/(?:doc|home|blog|group)/[^/?#]+",),
-        auth="frob",
-        description="Photo and document sharing: signed calls, frob login, walks, uploads",
-    )
+    info = INFO
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.catalogue = load_catalogue()
-        self._namespaces = top_level_names(self.catalogue)
+        self.catalog = load_catalog()
+        self._namespaces = top_level_names(self.catalog)
         self.caller = ApiCaller(
             self.http,
             api_key=self.settings.get("api_key"),
             api_secret=self.settings.get("api_secret"),
             token=self._current_token,
             redactor=self.redactor,
-            catalogue=self.catalogue,
+            catalog=self.catalog,
         )
         self.authorize_url = authorize_endpoint(self.base_url)
         self.callback_url: str | None = self.settings.get("callback_url")
@@ -122,7 +109,7 @@ class IpernityClient(Client):
     def raw(
         self, target: str, params: Mapping[str, Any] | None = None, *, http_method: str = "GET"
     ) -> Any:
-        """``paysupport call ipernity doc.get doc_id=1``: the catalogue picks GET or POST."""
+        """``paysupport call ipernity doc.get doc_id=1``: the catalog picks GET or POST."""
         return self.call(target, **dict(params or {}))
 
     def __getattr__(self, name: str) -> MethodProxy:
@@ -131,11 +118,19 @@ class IpernityClient(Client):
         # goes through ``call()``.
         namespaces = self.__dict__.get("_namespaces", frozenset())
         if name in namespaces:
-            return MethodProxy(name, self.call, self.catalogue)
+            return MethodProxy(name, self.call, self.catalog)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), *self.__dict__.get("_namespaces", ())})
+
+    @property
+    def catalogue(self) -> Catalog:
+        """Deprecated spelling of :attr:`catalog` (goes in 0.3)."""
+        warnings.warn(
+            "IpernityClient.catalogue is now IpernityClient.catalog", DeprecationWarning, 2
+        )
+        return self.catalog
 
     # -- tokens and authorization --------------------------------------------------------
 

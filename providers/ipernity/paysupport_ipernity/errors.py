@@ -48,11 +48,11 @@ class IpernityError(HTTPError):
 
 
 class UnknownMethod(InvalidRequest):
-    """Ipernity has no method of that name (checked against the catalogue before sending)."""
+    """Ipernity has no method of that name (checked against the catalog before sending)."""
 
 
 class MissingParameter(InvalidRequest):
-    """A parameter the catalogue marks as required was not given (code 103)."""
+    """A parameter the catalog marks as required was not given (code 103)."""
 
 
 class InvalidApiKey(AuthError):

@@ -4,8 +4,11 @@ Ipernity signs a call with ``md5(concat(name + value, sorted by name) + method +
 hex lower-case, over UTF-8 text. Two things are left out of the concatenation: ``api_sig``
 itself and the uploaded file (``file``), whose content travels as a multipart part and is
 never signed. An authorization link (``/apps/authorize``) is signed the same way but with no
-method name. The client signs with :func:`sign`; the emulator checks with :func:`verify`, so
-both sides share one definition of the rule.
+method name. The client signs with :func:`sign` (every call, in
+:mod:`~paysupport_ipernity.transport`, and the authorization links of
+:mod:`~paysupport_ipernity.auth`, through the transport); the emulator checks with
+:func:`verify`, so both sides share one definition of the rule. It is a module of its own,
+below both ``auth`` and ``transport``, so that neither has to import the other to sign.
 """
 
 from __future__ import annotations

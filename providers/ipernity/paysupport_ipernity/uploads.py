@@ -22,8 +22,8 @@ from typing import Any
 
 from paysupport._args import several
 from paysupport.errors import InvalidRequest, ResponseFormatError
-from paysupport_ipernity.api import ApiCaller
 from paysupport_ipernity.errors import PROVIDER, InvalidTicket, UploadTimeout
+from paysupport_ipernity.transport import ApiCaller
 
 __all__ = ["TicketStatus", "Uploader"]
 

@@ -1,4 +1,11 @@
-"""Fixtures for the Ipernity emulator and client tests (helpers live in ``ipernity_testkit``)."""
+"""Every shared fixture of the Ipernity emulator and client tests.
+
+The fixtures serve emulators (``serve``, ``served``), call them (``api``, ``consent``) and
+make clients on them (``connect``, ``client``). The plain types and functions that tests
+also name in their own signatures and bodies (``Served``, ``Api``, ``Consent``,
+``client_for``, ``Requests``...) live in the one helper module ``ipernity_helpers.py``,
+since a conftest cannot be imported by name reliably.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from ipernity_client_kit import client_for
-from ipernity_testkit import Api, Consent, Served
+from ipernity_helpers import Api, Consent, Served, client_for
 from paysupport_ipernity.client import IpernityClient
 from paysupport_ipernity.emulator import IpernityEmulator, create_emulator
 

@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ipernity_client_kit import Requests
-from ipernity_testkit import Served
+from ipernity_helpers import Requests, Served
 from paysupport_ipernity import FrobNotAuthorized, IpernityClient, authorize_endpoint, sign
 
 from paysupport.errors import AuthError, InsufficientScope, InvalidRequest, InvalidToken

@@ -1,6 +1,6 @@
-"""Calling Ipernity: ``call()``, the method-property form and the catalogue's rules.
+"""Calling Ipernity: ``call()``, the method-property form and the catalog's rules.
 
-Each test talks to the emulator over real HTTP. The catalogue decides GET or POST, signing
+Each test talks to the emulator over real HTTP. The catalog decides GET or POST, signing
 and whether a token is needed; mistakes are refused before any request is sent.
 """
 
@@ -10,8 +10,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from ipernity_client_kit import Requests
-from ipernity_testkit import Served
+from ipernity_helpers import Requests, Served
 from paysupport_ipernity import IpernityClient, MissingParameter, UnknownMethod
 
 import paysupport
@@ -69,7 +68,7 @@ def test_every_emulated_method_through_the_client(client: IpernityClient, served
     assert client.doc.delete(doc_id=mine) == {"api": {"status": "ok"}}
     with pytest.raises(NotFound):
         client.doc.get(doc_id=mine)
-    # The catalogue, not the caller, chooses the verb: changes are POSTed.
+    # The catalog, not the caller, chooses the verb: changes are POSTed.
     assert {m for v, m in requests.methods() if v == "POST"} == {
         "doc.set",
         "album.create",

@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from ipernity_client_kit import client_for
-from ipernity_testkit import Served
+from ipernity_helpers import Served, client_for
 from paysupport_ipernity import (
     InvalidApiKey,
     IpernityClient,

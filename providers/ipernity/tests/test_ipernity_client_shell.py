@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ipernity_testkit import Served
+from ipernity_helpers import Served
 from paysupport_ipernity.shell import build_parser, client_from_args, main
 
 

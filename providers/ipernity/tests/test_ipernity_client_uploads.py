@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ipernity_client_kit import Requests, client_for
-from ipernity_testkit import Served
+from ipernity_helpers import Requests, Served, client_for
 from paysupport_ipernity import InvalidTicket, IpernityClient, UploadTimeout
 from paysupport_ipernity.demo import make_png
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from ipernity_client_kit import Requests, client_for
-from ipernity_testkit import Served
+from ipernity_helpers import Requests, Served, client_for
 from paysupport_ipernity import Album, Doc, IpernityClient, element_path
 from paysupport_ipernity.walks import read_list
 

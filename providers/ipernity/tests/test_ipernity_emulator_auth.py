@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from ipernity_testkit import Consent, Served, parse_consent
+from ipernity_helpers import Consent, Served, parse_consent
 from paysupport_ipernity.signing import sign
 
 

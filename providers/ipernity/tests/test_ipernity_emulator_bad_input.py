@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import requests
-from ipernity_testkit import Api, Served
+from ipernity_helpers import Api, Served
 
 
 def test_a_non_ascii_api_sig_is_an_invalid_signature(api: Api) -> None:

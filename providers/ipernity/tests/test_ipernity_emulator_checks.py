@@ -7,7 +7,7 @@ Error codes: 1 unknown method, 100/101 api key, 102 POST required, 103 missing p
 from __future__ import annotations
 
 import requests
-from ipernity_testkit import Api, Consent, Served
+from ipernity_helpers import Api, Consent, Served
 from paysupport_ipernity.signing import sign
 
 from paysupport.emulation import EmulatorSettings
@@ -33,7 +33,7 @@ def test_unknown_method_gets_method_not_found(api: Api) -> None:
 
 
 def test_missing_and_invalid_signatures(api: Api) -> None:
-    # auth.getFrob is signed (catalogue: sign=1).
+    # auth.getFrob is signed (catalog: sign=1).
     assert api.error("auth.getFrob", signed=False, token=False) == 104
     bad = {"api_key": api.api_key, "api_sig": "0" * 32}
     body = requests.get(f"{api.base_url}/api/auth.getFrob/json", params=bad, timeout=10).json()

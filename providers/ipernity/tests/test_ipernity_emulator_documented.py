@@ -1,7 +1,7 @@
-"""Every catalogue method with a documented response answers in that response's shape.
+"""Every catalog method with a documented response answers in that response's shape.
 
 Methods the emulator's world models are answered from it; the others answer their
-documented example (``emulator/documented.py``). Catalogue methods with no documented
+documented example (``emulator/documented.py``). Catalog methods with no documented
 response, like unknown ones, answer Ipernity's "Method not found" (code 1).
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from ipernity_testkit import Api, Consent
-from paysupport_ipernity.catalogue import Method, load_catalogue
+from ipernity_helpers import Api, Consent
+from paysupport_ipernity.catalog import Method, load_catalog
+from paysupport_ipernity.emulator.api import HANDLERS
 from paysupport_ipernity.emulator.documented import example_json
-from paysupport_ipernity.emulator.handlers import HANDLERS
 
-CATALOGUE = load_catalogue()
-DOCUMENTED = [m for m in CATALOGUE if m.response_example]
-UNDOCUMENTED = [m for m in CATALOGUE if not m.response_example]
+CATALOG = load_catalog()
+DOCUMENTED = [m for m in CATALOG if m.response_example]
+UNDOCUMENTED = [m for m in CATALOG if not m.response_example]
 
 
 def _arguments(api: Api, consent: Consent, method: Method) -> dict[str, str]:
@@ -85,9 +85,9 @@ def _describe(api: Api, name: str) -> dict[str, Any]:
     return body
 
 
-def test_api_methods_describe_the_catalogue(api: Api) -> None:
+def test_api_methods_describe_the_catalog(api: Api) -> None:
     listed = api.ok("api.methods.getList")["methods"]
-    assert listed["total"] == len(CATALOGUE) == len(listed["method"])
+    assert listed["total"] == len(CATALOG) == len(listed["method"])
     described = _describe(api, "doc.set")["method"]
     assert described["authentication"] == {"token": "1", "sign": "1", "post": "1"}
     assert described["permissions"] == {"doc": "write"}
@@ -99,7 +99,7 @@ def test_api_methods_describe_the_catalogue(api: Api) -> None:
 
 def test_methods_without_a_documented_response_are_not_found(api: Api) -> None:
     unserved = [m for m in UNDOCUMENTED if m.name not in HANDLERS]
-    assert unserved, "every catalogue method is answered: update this test"
+    assert unserved, "every catalog method is answered: update this test"
     for method in unserved:
         body = api.call(method.name, post=method.post)
         assert body["api"] == {"status": "error", "code": 1, "message": "Method not found"}

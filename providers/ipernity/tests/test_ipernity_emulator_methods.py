@@ -1,9 +1,9 @@
-"""The emulated methods answer with the shapes of the catalogue's examples."""
+"""The emulated methods answer with the shapes of the catalog's examples."""
 
 from __future__ import annotations
 
 import pytest
-from ipernity_testkit import Api, Consent, Served
+from ipernity_helpers import Api, Consent, Served
 from paysupport_ipernity.emulator import create_emulator
 
 from paysupport.emulation import EmulatorSettings

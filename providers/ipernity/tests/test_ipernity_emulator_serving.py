@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import requests
-from ipernity_testkit import Api, Consent, Served
+from ipernity_helpers import Api, Consent, Served
 from paysupport_ipernity.emulator import create_emulator
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response

@@ -6,7 +6,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from ipernity_testkit import Api, Consent, Served
+from ipernity_helpers import Api, Consent, Served
 from paysupport_ipernity.signing import sign
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

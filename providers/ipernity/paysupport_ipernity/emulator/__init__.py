@@ -4,7 +4,11 @@
 :class:`IpernityEmulator`, a WSGI app serving Ipernity's own paths (``/api/<method>/json``,
 ``/apps/authorize``) at its root. See :mod:`paysupport_ipernity.emulator.app` for the routes,
 the order of checks and the rate limit, and :mod:`paysupport_ipernity.emulator.errors` for
-the error codes.
+the error codes. The other modules, by job: ``store`` (records, indexes, the lock),
+``seed`` (the seeded world), ``auth`` (the app, frobs, tokens, the consent flow), ``api``
+(the API methods), ``documented`` (the documented answers of the other methods),
+``views`` (JSON shapes), ``pages`` (HTML), ``admin`` (``/_admin/state``) and
+``ratelimit``.
 """
 
 from paysupport_ipernity.emulator.app import (

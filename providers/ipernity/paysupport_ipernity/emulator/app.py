@@ -1,27 +1,28 @@
-"""The Ipernity emulator: a WSGI app serving Ipernity's paths at its root.
+"""The Ipernity emulator's WSGI app: routing, and the checks every API call goes through.
 
 Point a client at ``http://127.0.0.1:PORT`` (or wherever the app is mounted) and it finds:
 
 - ``/api/<method>/json`` and ``/api/<method>`` (JSON by default). ``xml`` and ``php`` answer
   error 109: only JSON is emulated.
 - ``/apps/authorize``: the consent page of both authorization flows (see
-  :mod:`~paysupport_ipernity.emulator.authorize`).
+  :mod:`~paysupport_ipernity.emulator.auth`).
 - ``/_files/<doc_id>/<name>`` and ``/_files/users/<name>``: the bytes behind thumbnail,
   original and icon URLs (the uploaded file for an original, a placeholder otherwise).
   Page links (``link``: ``/doc/<alias>/<id>``, ``/home/<alias>``) are built the same way
   but not served: they are web pages on the real site.
-- ``/_admin/state``: a JSON view of users, counts, uploads, faves, frobs and tokens.
+- ``/_admin/state``: a JSON view of users, counts, uploads, faves, frobs and tokens
+  (:mod:`~paysupport_ipernity.emulator.admin`).
 
-Every call goes through the checks the catalogue describes, in this order: method known
+Every call goes through the checks the catalog describes, in this order: method known
 (1), ``api_key`` present (100) and valid (101), POST for methods that change things (102),
 signature present when the method is signed (104) and correct whenever one is sent (105),
 ``auth_token`` present when the method needs one (106) and valid whenever one is sent (107),
 the token's permissions against the method's (108), required parameters (103). Methods the
-world models are answered by :mod:`~paysupport_ipernity.emulator.handlers`; the other
-catalogue methods with a documented response answer that example
-(:mod:`~paysupport_ipernity.emulator.documented`), and those without one answer code 1
-"Method not found", like an unknown method. API errors use HTTP 200 and Ipernity's envelope;
-codes are listed in :mod:`~paysupport_ipernity.emulator.errors`.
+store models are answered by :mod:`~paysupport_ipernity.emulator.api` (and ``auth.*`` by
+:mod:`~paysupport_ipernity.emulator.auth`); the other catalog methods with a documented
+response answer that example (:mod:`~paysupport_ipernity.emulator.documented`), and those
+without one answer code 1 "Method not found", like an unknown method. API errors use HTTP
+200 and Ipernity's envelope; codes are listed in :mod:`~paysupport_ipernity.emulator.errors`.
 
 Rate limiting (``settings.rate_limit`` requests per ``settings.rate_window`` seconds, per
 token, else per api key): the emulator answers **HTTP 429 with a ``Retry-After`` header**
@@ -44,17 +45,17 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport._wsgi import StartResponse, WSGIEnvironment
 from paysupport.emulation import EmulatorSettings
-from paysupport_ipernity.catalogue import Catalogue, load_catalogue
+from paysupport_ipernity.auth import satisfies
+from paysupport_ipernity.catalog import Catalog, load_catalog
 from paysupport_ipernity.emulator import errors
-from paysupport_ipernity.emulator.authorize import authorize
-from paysupport_ipernity.emulator.calls import Call
+from paysupport_ipernity.emulator.admin import admin_state
+from paysupport_ipernity.emulator.api import HANDLERS, Call
+from paysupport_ipernity.emulator.auth import authorize, live_token, sandbox_app, sandbox_token
 from paysupport_ipernity.emulator.documented import documented_answer
 from paysupport_ipernity.emulator.errors import ApiError
-from paysupport_ipernity.emulator.handlers import HANDLERS
 from paysupport_ipernity.emulator.ratelimit import RateLimiter
-from paysupport_ipernity.emulator.state import State, sandbox_app
-from paysupport_ipernity.emulator.world import World
-from paysupport_ipernity.permissions import satisfies
+from paysupport_ipernity.emulator.seed import seed_world
+from paysupport_ipernity.emulator.store import State, World
 from paysupport_ipernity.signing import verify
 
 DEFAULT_CALLBACK_URL = "http://127.0.0.1/callback"
@@ -98,24 +99,20 @@ class IpernityEmulator:
         *,
         callback_url: str = DEFAULT_CALLBACK_URL,
         upload_polls: int = 1,
-        catalogue: Catalogue | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings or EmulatorSettings()
         sizes = {**DEFAULT_SIZES, **self.settings.sizes}
-        world = World(
-            seed=self.settings.seed,
-            users=sizes["users"],
-            docs=sizes["docs"],
-            albums=sizes["albums"],
-        )
+        world = World(seed=self.settings.seed)
+        seed_world(world, users=sizes["users"], docs=sizes["docs"], albums=sizes["albums"])
         self.state = State(
             app=sandbox_app(self.settings.seed, callback_url),
             world=world,
             token_lifetime=float(self.settings.token_lifetime),
             upload_polls=max(0, upload_polls),
         )
-        self._sandbox_token = self.state.sandbox_token(self.settings.seed)
-        self.catalogue = catalogue or load_catalogue()
+        self._sandbox_token = sandbox_token(self.state, self.settings.seed)
+        self.catalog = catalog or load_catalog()
         self._limiter = RateLimiter(self.settings.rate_limit, self.settings.rate_window)
 
     # -- Emulator protocol ---------------------------------------------------------------
@@ -135,63 +132,8 @@ class IpernityEmulator:
         }
 
     def admin_state(self) -> dict[str, Any]:
-        with self.state.lock:
-            state, world = self.state, self.state.world
-            now = time.time()
-            return {
-                "app": {"api_key": state.app.api_key, "callback_url": state.app.callback_url},
-                "counts": {
-                    **world.counts(),
-                    "frobs": len(state.frobs),
-                    "tokens": len(state.tokens),
-                    "tickets": len(state.tickets),
-                },
-                "users": [
-                    {
-                        "user_id": u.user_id,
-                        "username": u.username,
-                        "realname": u.realname,
-                        "alias": u.alias,
-                        "docs": len(world.user_docs[u.user_id]),
-                        "albums": len(world.user_albums[u.user_id]),
-                    }
-                    for u in world.users.values()
-                ],
-                "faves": {
-                    user_id: [str(d) for d in reversed(faves)]
-                    for user_id, faves in world.faves.items()
-                },
-                "uploads": [
-                    {
-                        "ticket": t.ticket,
-                        "user_id": t.user_id,
-                        "filename": t.filename,
-                        "bytes": len(t.content),
-                        "polls_left": t.polls_left,
-                        "replace_doc_id": t.replace_doc_id,
-                        "doc_id": t.doc_id,
-                        "invalid": t.invalid,
-                    }
-                    for t in state.tickets.values()
-                ],
-                "frobs": [
-                    {
-                        "frob": f.frob,
-                        "authorized": f.user_id is not None,
-                        "user_id": f.user_id,
-                        "expired": f.expires_at < now,
-                    }
-                    for f in state.frobs.values()
-                ],
-                "tokens": [
-                    {
-                        "user_id": t.user_id,
-                        "permissions": dict(t.permissions),
-                        "expires_at": t.expires_at,
-                    }
-                    for t in state.tokens.values()
-                ],
-            }
+        """What ``/_admin/state`` answers (see :mod:`~paysupport_ipernity.emulator.admin`)."""
+        return admin_state(self.state)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -268,7 +210,7 @@ class IpernityEmulator:
     ) -> dict[str, Any]:
         if fmt != "json":
             raise ApiError(errors.FORMAT_NOT_EMULATED, f"Format {fmt!r} is not emulated: use json")
-        method = self.catalogue.get(method_name)
+        method = self.catalog.get(method_name)
         handler = HANDLERS.get(method_name)
         if handler is None and method is not None and method.response_example:
             handler = documented_answer
@@ -291,7 +233,7 @@ class IpernityEmulator:
             raise ApiError(errors.SIGNATURE_MISSING, "Signature (api_sig) is missing")
         token = None
         if params.get("auth_token"):
-            token = state.live_token(params["auth_token"], api_key)
+            token = live_token(state, params["auth_token"], api_key)
             if token is None:
                 raise ApiError(errors.TOKEN_INVALID, "Invalid or expired auth_token")
         elif method.token:

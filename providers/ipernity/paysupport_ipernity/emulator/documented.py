@@ -1,7 +1,7 @@
-"""Answers for the catalogue methods the emulator has no model for: the documented example.
+"""Answers for the catalog methods the emulator has no model for: the documented example.
 
-The emulator's world holds users, documents, albums, faves and uploads (see
-:mod:`~paysupport_ipernity.emulator.handlers`). Ipernity documents 49 more methods with an
+The emulator's store holds users, documents, albums, faves and uploads (see
+:mod:`~paysupport_ipernity.emulator.api`). Ipernity documents 49 more methods with an
 example response (folders, groups, comments, visitors, explore, quotas, ...). Rather than
 refusing them with a code Ipernity does not have, the emulator answers each with its
 documented example, turned into Ipernity's JSON form, so a client that parses the shape
@@ -9,10 +9,10 @@ documented example, turned into Ipernity's JSON form, so a client that parses th
 world's: a ``folder.create`` creates nothing and ``group.getList`` lists the example's
 groups. Identifying parameters the caller sent (``doc_id``, ``folder_id``, ``group_id``, ...)
 replace the example's values on the answer's top element, so the answer is at least about
-what was asked. Catalogue methods without a documented response answer "Method not found"
+what was asked. Catalog methods without a documented response answer "Method not found"
 (code 1) from the dispatcher, as Ipernity does for a method it does not serve.
 
-The catalogue's examples are XML written by hand: some have several top elements, unclosed
+The catalog's examples are XML written by hand: some have several top elements, unclosed
 tags, duplicate attributes or ``(...)`` for elided siblings, so they are read with the
 forgiving :class:`html.parser.HTMLParser`, not an XML parser. The JSON form follows
 :mod:`~paysupport_ipernity.emulator.views`: attributes become string values, a child element
@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from paysupport_ipernity.catalogue import Method, load_catalogue
-from paysupport_ipernity.emulator.calls import Call
+from paysupport_ipernity.catalog import Method, load_catalog
+from paysupport_ipernity.emulator.api import Call, handles
 from paysupport_ipernity.emulator.errors import METHOD_NOT_FOUND, ApiError
-from paysupport_ipernity.emulator.handlers import handles
-from paysupport_ipernity.emulator.state import State
+from paysupport_ipernity.emulator.store import State
 from paysupport_ipernity.emulator.views import JSON
 
 __all__ = ["documented_answer", "example_json", "methods_get", "methods_get_list"]
@@ -134,7 +133,7 @@ def documented_answer(state: State, call: Call) -> JSON:
     return body
 
 
-# -- api.methods: reflection straight from the catalogue ---------------------------------
+# -- api.methods: reflection straight from the catalog ---------------------------------
 
 
 def _summary(method: Method) -> JSON:
@@ -153,15 +152,15 @@ def _summary(method: Method) -> JSON:
 
 @handles("api.methods.getList")
 def methods_get_list(state: State, call: Call) -> JSON:
-    """``api.methods.getList``: every method of the catalogue."""
-    methods = list(load_catalogue())
+    """``api.methods.getList``: every method of the catalog."""
+    methods = list(load_catalog())
     return {"methods": {"total": len(methods), "method": [_summary(m) for m in methods]}}
 
 
 @handles("api.methods.get")
 def methods_get(state: State, call: Call) -> JSON:
     """``api.methods.get``: one method's description; code 1 when Ipernity has no such method."""
-    method = load_catalogue().get(call.text("method", "api.methods.get") or "api.methods.get")
+    method = load_catalog().get(call.text("method", "api.methods.get") or "api.methods.get")
     if method is None:
         raise ApiError(METHOD_NOT_FOUND, "Method not found")
     params = [

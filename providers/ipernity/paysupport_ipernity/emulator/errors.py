@@ -4,7 +4,7 @@ Ipernity answers API errors with HTTP 200 and ``{"api": {"status": "error", "cod
 "message": "..."}}``. Codes below 100 are specific to the method that was called (code 1
 of ``doc.get`` is "Document not found"); codes from 100 up are common to all methods.
 
-Documented by Ipernity (NOTES.md and the catalogue's ``api.methods.get`` example):
+Documented by Ipernity (NOTES.md and the catalog's ``api.methods.get`` example):
 
 - ``1`` "Method not found" (the method name is unknown)
 - ``100`` "API Key is missing"
@@ -18,7 +18,7 @@ emulator's vocabulary, not Ipernity's):
   token lacks a permission the method needs, ``109`` output format not emulated (only
   ``json``), ``110`` rate limit exceeded (sent with HTTP 429), ``999`` internal emulator
   error (sent with HTTP 500).
-- A catalogue method with no documented response answers ``1`` "Method not found", as an
+- A catalog method with no documented response answers ``1`` "Method not found", as an
   unknown one does: the emulator has nothing documented to answer with.
 - Method-specific: ``1`` the object named by the call does not exist or is not visible to
   the caller ("Document not found", "Album not found", "User not found", "Invalid frob"),

@@ -1,4 +1,4 @@
-"""JSON shapes of Ipernity's records, following the catalogue's XML examples.
+"""JSON shapes of Ipernity's records, following the catalog's XML examples.
 
 Ipernity's JSON is its XML turned inside out: an element's attributes become keys, a child
 element becomes a nested object, a repeated child becomes a list under the child's name
@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from paysupport_ipernity.emulator.model import Album, Doc, Tag, Token, User
-from paysupport_ipernity.emulator.world import World
+from paysupport_ipernity.emulator.store import Album, Doc, Tag, Token, User, World
 
 JSON = dict[str, Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, strategies as st
-from paysupport_ipernity.permissions import CATEGORIES, LEVELS, normalize, satisfies
+from paysupport_ipernity.auth import CATEGORIES, LEVELS, normalize, satisfies
 
 levels = st.sampled_from(LEVELS)
 categories = st.sampled_from(CATEGORIES)

@@ -1,7 +1,11 @@
-"""Helpers for the Ipernity emulator tests: a tiny signing caller and a consent "browser".
+"""Plain helpers the Ipernity tests import: a tiny signing caller, a consent "browser", clients.
 
-The caller here is deliberately minimal (sign, send, decode) so that the tests exercise the
-emulator's rules rather than a client's conveniences.
+The caller here is deliberately minimal (sign, send, decode) so that the emulator tests
+exercise the emulator's rules rather than a client's conveniences. :class:`Served` (an
+emulator on a real server with its :class:`Api`) is what the ``serve`` fixture of
+``conftest.py`` makes; :func:`client_for` and :class:`Requests` are for the client tests.
+These are types and functions many tests name in their signatures, hence one plain module
+rather than fixtures (see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -12,8 +16,14 @@ from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import requests
+from paysupport_ipernity.client import IpernityClient
 from paysupport_ipernity.emulator import IpernityEmulator
 from paysupport_ipernity.signing import sign
+
+from paysupport.http import HttpEvent
+from paysupport.tokens import MemoryTokenStore
+
+# -- the emulator tests' helpers -------------------------------------------------------
 
 
 @dataclass
@@ -140,3 +150,41 @@ class Consent:
         assert self.answer(link, "allow", user_id).status_code == 200
         token: str = api.ok("auth.getToken", token=False, frob=frob)["auth"]["token"]
         return token
+
+
+# -- the client tests' helpers ---------------------------------------------------------
+
+
+def client_for(served: Served, **overrides: Any) -> IpernityClient:
+    """A client on ``served`` with its credentials; an override of ``None`` drops a setting."""
+    settings: dict[str, Any] = {
+        "base_url": served.url,
+        "token_store": MemoryTokenStore(),
+        **served.emulator.credentials(),
+        **overrides,
+    }
+    return IpernityClient(**{k: v for k, v in settings.items() if v is not None})
+
+
+class Requests:
+    """Records the requests a client sends (its HTTP layer's events)."""
+
+    def __init__(self, client: IpernityClient) -> None:
+        self.events: list[HttpEvent] = []
+        client.http.hooks.append(self._record)
+
+    def _record(self, event: HttpEvent) -> None:
+        if event.kind == "request":
+            self.events.append(event)
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+    def methods(self) -> list[tuple[str, str]]:
+        """``(HTTP verb, API method)`` of every request sent."""
+        out = []
+        for event in self.events:
+            path = event.url.split("?", 1)[0]
+            out.append((event.method, path.split("/api/", 1)[-1].removesuffix("/json")))
+        return out
