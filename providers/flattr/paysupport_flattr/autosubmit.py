@@ -14,19 +14,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from .catalog import check_hidden, check_tags, check_url
 from .errors import ValidationFailed
-from .hosts import REAL_SITE_ROOT
-from .validation import check_hidden, check_tags, check_url
+from .info import URL_PATTERNS
+from .transport import REAL_SITE_ROOT
+
+__all__ = [
+    "AUTOSUBMIT_PATH",
+    "URL_PATTERNS",
+    "AutoSubmit",
+    "build_autosubmit_url",
+    "is_autosubmit_url",
+    "parse_autosubmit_url",
+    "thing_id_from_url",
+]
 
 AUTOSUBMIT_PATH = "/submit/auto"
 _FLATTR_HOSTS = ("flattr.com", "www.flattr.com")
 _THING_PATH = re.compile(r"^/thing/(\d+)(?:/[^/]*)?/?$")
-
-#: Regular expressions for ProviderInfo.url_patterns: thing pages and auto-submit links.
-URL_PATTERNS = (
-    r"^https?://(?:www\.)?flattr\.com/thing/\d+(?:[/?#]|$)",
-    r"^https?://(?:www\.)?flattr\.com/submit/auto/?\?",
-)
 
 
 @dataclass(frozen=True)

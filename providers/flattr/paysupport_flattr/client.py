@@ -1,9 +1,10 @@
 """``FlattrClient``: Flattr's REST API v2 behind paysupport's common API.
 
-The client wires the pieces together and keeps the common verbs; each kind
-of resource lives in its own module (``things``, ``users``, ``subscriptions``,
-``flattring``, ``register``), the wire in ``transport`` and the budget in
-``ratelimit``.
+The client wires the pieces together and keeps the common verbs: the records
+are in ``resources``, the calls of each kind of resource in ``thing_calls``,
+``user_calls``, ``subscription_calls``, ``flattring`` and ``register``, what the
+API allows in ``catalog``, the wire in ``transport``, the budget in ``ratelimit``
+and the declaration in ``info``.
 
     client = paysupport.connect("flattr", client_id=..., client_secret=..., redirect_uri=...)
     login = client.oauth.authorization_url()          # send the user to login.url
@@ -17,23 +18,33 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from paysupport.http import EventHook, HttpOptions
-from paysupport.provider import Capability, Client, ProviderInfo, User, route_under
+from paysupport.provider import Client, User, route_under
 from paysupport.tokens import TokenStore
 from paysupport.walk import Page, Walk
 
 from . import flattring
-from .autosubmit import URL_PATTERNS, AutoSubmit, is_autosubmit_url, parse_autosubmit_url
-from .context import Context
+from .autosubmit import AutoSubmit, is_autosubmit_url, parse_autosubmit_url
+from .catalog import Choice, Vocabulary
 from .errors import Forbidden, ValidationFailed
-from .hosts import API_PREFIX, Hosts, refuse_closed_hosts
-from .models import FlattrResult
+from .info import INFO
 from .ratelimit import RateLimit, RateLimitGate, check_mode
-from .register import Registration, register
-from .subscriptions import SubscriptionsService
-from .things import ThingsService
-from .transport import STREAM_JSON, FlattrApi
-from .users import AuthenticatedUser, LazyUser, UsersService
-from .vocabulary import Choice, Vocabulary, parse_choices
+from .register import register
+from .resources import (
+    Activity,
+    AuthenticatedUser,
+    Flattr,
+    FlattrResult,
+    FlattrUser,
+    LazyUser,
+    Registration,
+    Subscription,
+    Thing,
+    parse_choices,
+)
+from .subscription_calls import SubscriptionsService
+from .thing_calls import ThingsService
+from .transport import API_PREFIX, STREAM_JSON, Context, FlattrApi, Hosts, refuse_closed_hosts
+from .user_calls import UsersService, user_path
 from .walks import DEFAULT_COUNT, check_count, check_flag
 
 #: Filters each collection of :meth:`FlattrClient.walk` accepts.
@@ -52,36 +63,12 @@ _WALK_FILTERS: Mapping[str, frozenset[str]] = {
 class FlattrClient(Client):
     """Client of Flattr's REST API v2 (OAuth 2 bearer tokens, hourly rate limit).
 
-    Besides the common verbs: ``things`` (:class:`~paysupport_flattr.things.ThingsService`),
+    Besides the common verbs: ``things`` (:class:`~paysupport_flattr.thing_calls.ThingsService`),
     ``users``, ``subscriptions``, ``me`` (the authenticated user), :meth:`user`
     (a lazy user), :meth:`flattr`, :attr:`rate_limit` and :meth:`rate_limit_status`.
     """
 
-    info = ProviderInfo(
-        name="flattr",
-        title="Flattr",
-        default_base_url="https://api.flattr.com",
-        capabilities=frozenset(
-            {
-                Capability.IDENTITY,
-                Capability.SUPPORT,
-                Capability.REGISTER,
-                Capability.WALK,
-                Capability.SUBSCRIPTIONS,
-            }
-        ),
-        collections=("things", "flattrs", "subscriptions", "search", "activities"),
-        settings=("client_id", "client_secret", "redirect_uri", "access_token", "rate_limit_mode"),
-        secret_settings=("client_secret", "access_token"),
-        env_aliases={
-            "FLATTR_CLIENT_ID": "client_id",
-            "FLATTR_CLIENT_SECRET": "client_secret",
-            "FLATTR_ACCESS_TOKEN": "access_token",
-        },
-        url_patterns=URL_PATTERNS,
-        auth="oauth2",
-        description="Flattr REST API v2: flattr things and URLs, register things, subscriptions",
-    )
+    info = INFO
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,10 +82,11 @@ class FlattrClient(Client):
         self.api = FlattrApi(self.http, self.hosts.api, gate)
         self.vocabulary = Vocabulary(self._fetch_languages, self._fetch_categories)
         self._ctx = Context(self.api, self.hosts, self.vocabulary)
-        self.things = ThingsService(self._ctx)
-        self.users = UsersService(self._ctx)
-        self.subscriptions = SubscriptionsService(self._ctx)
-        self.me = AuthenticatedUser(self._ctx)
+        home = _Home(self._ctx)
+        self.things = home.things
+        self.users = home.users
+        self.subscriptions = home.subscriptions_service
+        self.me = AuthenticatedUser(home)
 
     # -- rate limits -------------------------------------------------------------------
 
@@ -183,7 +171,7 @@ class FlattrClient(Client):
     ) -> Registration:
         """Make ``url`` a thing of this account, idempotently (``thing`` scope)."""
         return register(
-            self._ctx,
+            self.things,
             self._my_username,
             url,
             title,
@@ -262,6 +250,44 @@ class FlattrClient(Client):
             accept=STREAM_JSON if stream else "application/json",
         )
         return answer.body
+
+
+class _Home:
+    """What the client's records call back into (:class:`~paysupport_flattr.resources.Home`).
+
+    It owns the services and delegates to them, so a Thing commits and a LazyUser
+    fetches its profile without ``resources`` importing any module that calls the API.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.vocabulary = ctx.vocabulary
+        self.things = ThingsService(ctx, self)
+        self.users = UsersService(ctx, self)
+        self.subscriptions_service = SubscriptionsService(ctx, self)
+
+    def fetch_thing(self, thing_id: int) -> Thing:
+        return self.things.get(thing_id)
+
+    def create_thing(self, fields: Mapping[str, Any]) -> int:
+        return self.things.post_new(fields)
+
+    def update_thing(self, thing_id: int, fields: Mapping[str, Any], method: str) -> None:
+        self.things.send_changes(thing_id, fields, method)
+
+    def fetch_profile(self, username: str | None) -> FlattrUser:
+        return self.users.profile(username)
+
+    def walk_things(self, username: str | None, *, count: int, full: bool) -> Walk[Thing]:
+        return self.things.of_path(user_path(username, "things"), count=count, full=full)
+
+    def walk_flattrs(self, username: str | None, *, count: int, full: bool) -> Walk[Flattr]:
+        return self.users.flattrs(username, count=count, full=full)
+
+    def activities(self, username: str | None, type: str) -> list[Activity]:
+        return self.users.activities(username, type)
+
+    def subscriptions(self) -> list[Subscription]:
+        return self.subscriptions_service.list()
 
 
 def _single_page(fetch: Callable[[], Sequence[Any]]) -> Walk[Any]:

@@ -1,16 +1,14 @@
-"""What the services and models of one client share: the API, its hosts, the vocabulary."""
+"""Moved to :mod:`paysupport_flattr.transport`; this path warns and goes in 0.3."""
 
-from __future__ import annotations
+import warnings
 
-from dataclasses import dataclass
+from paysupport_flattr.transport import *  # noqa: F403
+from paysupport_flattr.transport import Context
 
-from .hosts import Hosts
-from .transport import FlattrApi
-from .vocabulary import Vocabulary
+__all__ = ["Context"]
 
-
-@dataclass(frozen=True)
-class Context:
-    api: FlattrApi
-    hosts: Hosts
-    vocabulary: Vocabulary
+warnings.warn(
+    "paysupport_flattr.context moved to paysupport_flattr.transport; the old path goes in 0.3",
+    DeprecationWarning,
+    stacklevel=2,
+)

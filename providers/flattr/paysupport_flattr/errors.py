@@ -29,7 +29,7 @@ from paysupport.errors import (
 from paysupport.http import error_for_status, request_id
 from paysupport.redact import Redactor
 
-PROVIDER = "flattr"
+from .info import PROVIDER
 
 
 class AlreadyFlattred(AlreadySupported):

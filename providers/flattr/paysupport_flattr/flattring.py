@@ -15,12 +15,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .autosubmit import thing_id_from_url
-from .context import Context
+from .catalog import check_url
 from .errors import ThingNotFound, ValidationFailed
-from .models import FlattrResult, MiniThing
-from .things import Thing, thing_id_of
-from .transport import Answer
-from .validation import check_url
+from .resources import FlattrResult, MiniThing, Thing, thing_id_of
+from .transport import Answer, Context
 
 
 def flattr(ctx: Context, target: Any) -> FlattrResult:

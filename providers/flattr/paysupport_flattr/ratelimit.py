@@ -20,8 +20,8 @@ from typing import Any
 
 from paysupport.errors import ConfigError, RateLimited
 
-from .errors import PROVIDER
-from .parsing import Reader
+from .info import PROVIDER
+from .resources import Reader
 
 MODES = ("wait", "raise")
 

@@ -5,64 +5,24 @@ otherwise send only the fields that differ (nothing at all when none do), so
 running the same registration twice never creates a duplicate or a needless
 write. Everything is validated before the first request. Two registrations
 racing for the same URL are settled by Flattr refusing the second creation;
-the loser then updates the winner's thing instead.
+the loser then updates the winner's thing instead. The result,
+:class:`~paysupport_flattr.resources.Registration`, is a record like the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from paysupport.provider import Registration as CoreRegistration
-
-from .context import Context
+from .catalog import check_tags
 from .errors import Forbidden, ValidationFailed
-from .things import Thing, ThingsService
-from .validation import check_tags
+from .resources import Registration
+from .thing_calls import ThingsService
 
-
-@dataclass(frozen=True)
-class Registration(CoreRegistration):
-    """The core's registration result, with the registered :class:`Thing` at hand."""
-
-    thing: Thing | None = None
-
-    @classmethod
-    def of(cls, thing: Thing, *, created: bool, changed: tuple[str, ...] = ()) -> Registration:
-        status = "created" if created else ("updated" if changed else "unchanged")
-        return cls(
-            url=thing.url,
-            remote_id=str(thing.id),
-            status=status,
-            changed=changed,
-            raw=thing.raw,
-            thing=thing,
-        )
-
-    @property
-    def id(self) -> int | None:
-        return self.thing.id if self.thing is not None else None
-
-    @property
-    def created(self) -> bool:
-        return self.status == "created"
-
-    @property
-    def unchanged(self) -> bool:
-        return self.status == "unchanged"
-
-    def to_row(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "action": self.status,
-            "changed": ",".join(self.changed),
-        }
+__all__ = ["Registration", "register"]
 
 
 def register(
-    ctx: Context,
+    things: ThingsService,
     my_username: Callable[[], str],
     url: str,
     title: str,
@@ -78,7 +38,6 @@ def register(
     ``title`` and ``hidden`` are always compared. Raises :class:`Forbidden`
     (before writing) when the URL is registered by another account.
     """
-    things = ThingsService(ctx)
     draft = things.new(  # validates everything before any write
         url,
         title=title,

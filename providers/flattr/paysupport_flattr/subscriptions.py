@@ -1,115 +1,18 @@
-"""Subscriptions: recurring flattrs of a thing (resources/subscriptions.md, ``flattr`` scope).
+"""Old path of subscriptions, kept for one release: it warns and goes in 0.3.
 
-Flattr has one call to pause *and* resume (``PUT``, a toggle). :meth:`toggle`
-exposes it as is; :meth:`pause` and :meth:`resume` read the current state
-first, so calling them twice does not flip the subscription back.
+Moved to :mod:`paysupport_flattr.resources` and :mod:`paysupport_flattr.subscription_calls`.
 """
 
-from __future__ import annotations
+import warnings
 
-from dataclasses import dataclass, field
-from typing import Any
+from paysupport_flattr.resources import Subscription
+from paysupport_flattr.subscription_calls import SubscriptionsService
 
-from paysupport.errors import NotFound
+__all__ = ["Subscription", "SubscriptionsService"]
 
-from .context import Context
-from .errors import ThingNotFound
-from .models import MiniThing
-from .parsing import Reader, as_list, fail
-from .things import Thing, thing_id_of
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A subscription to ``thing``; ``active`` is False while paused. Times are unix."""
-
-    thing: Thing
-    active: bool
-    created_at: int | None
-    started_at: int | None
-    raw: Any = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def parse(cls, body: Any, ctx: Context | None, what: str = "subscription") -> Subscription:
-        r = Reader(body, what)
-        return cls(
-            thing=Thing.parse(r.data.get("thing"), ctx, f"{what}.thing"),
-            active=bool(r.flag("active", True)),
-            created_at=r.opt_integer("created_at"),
-            started_at=r.opt_integer("started_at"),
-            raw=dict(r.data),
-        )
-
-    @property
-    def id(self) -> int | None:
-        """The thing's id: a user has at most one subscription per thing."""
-        return self.thing.id
-
-    def to_row(self) -> dict[str, Any]:
-        return {
-            "thing_id": self.thing.id,
-            "title": self.thing.title,
-            "active": self.active,
-            "started_at": self.started_at,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, **self.to_row(), "created_at": self.created_at}
-
-
-class SubscriptionsService:
-    """``client.subscriptions``: list, subscribe, unsubscribe, pause and resume."""
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-
-    def list(self) -> list[Subscription]:
-        """The authenticated user's subscriptions, newest first (one request, no paging)."""
-        answer = self._ctx.api.call("GET", "/user/subscriptions")
-        items = as_list(answer.body, "subscriptions")
-        return [
-            Subscription.parse(s, self._ctx, f"subscriptions[{i}]") for i, s in enumerate(items)
-        ]
-
-    def get(self, thing: Any) -> Subscription | None:
-        """The subscription to ``thing``, or ``None``."""
-        thing_id = thing_id_of(thing)
-        return next((s for s in self.list() if s.thing.id == thing_id), None)
-
-    def subscribe(self, thing: Any) -> MiniThing:
-        """Subscribe to a thing (``OwnThing``, ``AlreadySubscribed``, ``ThingNotFound``)."""
-        answer = self._ctx.api.call(
-            "POST", f"/things/{thing_id_of(thing)}/subscriptions", not_found=ThingNotFound
-        )
-        return MiniThing.parse(Reader(answer.body, "subscribe answer").obj("thing"))
-
-    def unsubscribe(self, thing: Any) -> None:
-        """Delete the subscription (``NotFound`` when there is none)."""
-        self._ctx.api.call("DELETE", f"/things/{thing_id_of(thing)}/subscriptions")
-
-    def toggle(self, thing: Any) -> bool:
-        """Pause an active subscription or start a paused one; True when now active."""
-        answer = self._ctx.api.call("PUT", f"/things/{thing_id_of(thing)}/subscriptions")
-        message = Reader(answer.body, "subscription toggle").text("message")
-        if message not in ("started", "paused"):
-            fail(f"subscription toggle: unexpected message {message!r}")
-        return message == "started"
-
-    def pause(self, thing: Any) -> bool:
-        """Pause; True when this call paused it, False when it was paused already."""
-        return self._set_active(thing, False)
-
-    def resume(self, thing: Any) -> bool:
-        """Resume; True when this call started it, False when it was active already."""
-        return self._set_active(thing, True)
-
-    def _set_active(self, thing: Any, active: bool) -> bool:
-        current = self.get(thing)
-        if current is None:
-            raise NotFound(f"not subscribed to thing {thing_id_of(thing)}", provider="flattr")
-        if current.active == active:
-            return False
-        now_active = self.toggle(thing)
-        if now_active != active:  # flipped by someone else in between: flip once more
-            now_active = self.toggle(thing)
-        return now_active == active
+warnings.warn(
+    "paysupport_flattr.subscriptions moved to paysupport_flattr.resources and "
+    "paysupport_flattr.subscription_calls; the old path goes in 0.3",
+    DeprecationWarning,
+    stacklevel=2,
+)

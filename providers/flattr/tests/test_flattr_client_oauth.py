@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from paysupport_flattr import FlattrClient
-from paysupport_flattr.hosts import Hosts
+from paysupport_flattr.transport import Hosts
 
 from paysupport import AccessDenied, InvalidToken, StateMismatch
 from paysupport.errors import AuthError

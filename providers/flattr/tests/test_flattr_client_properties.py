@@ -15,8 +15,7 @@ from paysupport_flattr import (
     parse_autosubmit_url,
     thing_id_from_url,
 )
-from paysupport_flattr.context import Context
-from paysupport_flattr.hosts import Hosts
+from paysupport_flattr.transport import Context, Hosts
 
 LANGUAGES = ("en_GB", "sq_AL", "ar_DZ", "be_BY")
 CATEGORIES = ("text", "images", "video", "audio", "software", "people", "rest")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import requests
-from paysupport_flattr.emulator._ratelimit import UNLIMITED_BUDGET
-from paysupport_flattr.emulator._reference import DOCUMENTED_RATE_LIMIT
+from paysupport_flattr.emulator.ratelimit import DOCUMENTED_RATE_LIMIT, UNLIMITED_BUDGET
 
 from paysupport.emulation import EmulatorSettings
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, strategies as st
-from paysupport_flattr.emulator import _tags
+from paysupport_flattr.emulator import tags
 
 INDEX = {"game": {1, 2}, "games": {3}, "software": {2, 3, 4}, "photo": {5, 6}, "flickr": {6, 7}}
 UNIVERSE = set(range(1, 9))
 
 
 def run(expression: str) -> set[int]:
-    return _tags.evaluate(expression, lambda t: INDEX.get(t, set()), lambda: UNIVERSE)
+    return tags.evaluate(expression, lambda t: INDEX.get(t, set()), lambda: UNIVERSE)
 
 
 def test_documented_examples():
@@ -25,7 +25,7 @@ def test_documented_examples():
 @pytest.mark.parametrize("expression", ["", "&", " | ! "])
 def test_an_expression_without_tags_is_refused(expression):
     with pytest.raises(ValueError):
-        _tags.parse(expression)
+        tags.parse(expression)
 
 
 @given(

@@ -5,6 +5,6 @@ Point a client at the served root: the API is under ``/rest/v2``, OAuth under
 ``/_admin/state`` and ``/_admin/flattrs``.
 """
 
-from ._app import FlattrEmulator, create_emulator
+from .app import FlattrEmulator, create_emulator
 
 __all__ = ["FlattrEmulator", "create_emulator"]

@@ -14,8 +14,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ._models import Flattr, Subscription, Thing, Token, User
-from ._store import Store
+from .store import Flattr, Store, Subscription, Thing, Token, User
 
 
 class Links:

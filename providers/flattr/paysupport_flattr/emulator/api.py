@@ -20,8 +20,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import _autosubmit, _validation
-from ._errors import (
+from . import autosubmit, catalog
+from .catalog import CATEGORIES, LANGUAGES
+from .errors import (
     ApiError,
     insufficient_scope,
     invalid_parameters,
@@ -30,7 +31,7 @@ from ._errors import (
     unauthorized,
     validation,
 )
-from ._http import (
+from .http import (
     JSON_TYPE,
     STREAM_TYPE,
     flag,
@@ -40,11 +41,9 @@ from ._http import (
     params,
     split_suffix,
 )
-from ._models import Thing, Token
-from ._ratelimit import Quota, RateLimiter
-from ._reference import CATEGORIES, LANGUAGES
-from ._store import SearchQuery, Store
-from ._views import Links, Renderer
+from .ratelimit import Quota, RateLimiter
+from .store import SearchQuery, Store, Thing, Token
+from .views import Links, Renderer
 
 PREFIX = "/rest/v2"
 _log = logging.getLogger(__name__)
@@ -226,8 +225,8 @@ class RestApi:
     def _lookup_thing(self, call: Call) -> Any:
         url = str(call.args.get("url", "")).strip()
         owner: str | None = None
-        if _autosubmit.is_autosubmit(url, call.links.root):
-            spec = _autosubmit.parse(url)
+        if autosubmit.is_autosubmit(url, call.links.root):
+            spec = autosubmit.parse(url)
             url, owner = spec.url, spec.user_id
         thing = call.store.thing_by_url(url) if url else None
         if thing is not None and not self._may_find(call, thing):
@@ -275,7 +274,7 @@ class RestApi:
 
     def _create_thing(self, call: Call) -> Any:
         username = call.require("thing")
-        thing = call.store.create_thing(username, _validation.new_thing(call.args))
+        thing = call.store.create_thing(username, catalog.new_thing(call.args))
         return json_response(
             {
                 "id": thing.id,
@@ -288,7 +287,7 @@ class RestApi:
 
     def _update_thing(self, call: Call, ref: str) -> Any:
         username = call.require("thing")
-        call.store.update_thing(username, call.thing_id(ref), _validation.changes(call.args))
+        call.store.update_thing(username, call.thing_id(ref), catalog.changes(call.args))
         return {"message": "ok", "description": "Thing was updated correctly"}
 
     def _delete_thing(self, call: Call, ref: str) -> Any:
@@ -317,8 +316,8 @@ class RestApi:
         if not isinstance(url, str) or not url.strip():
             raise invalid_request("The url parameter is required")
         url = url.strip()
-        if _autosubmit.is_autosubmit(url, call.links.root):
-            thing, _ = call.store.flattr_autosubmit(username, _autosubmit.parse(url))
+        if autosubmit.is_autosubmit(url, call.links.root):
+            thing, _ = call.store.flattr_autosubmit(username, autosubmit.parse(url))
         else:
             found = call.store.thing_by_url(url)
             if found is None:

@@ -13,12 +13,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import _autosubmit
-from ._errors import ApiError, invalid_parameters, not_found
-from ._http import body, json_response
-from ._models import Flattr
-from ._store import FLATTR_COST, Store
-from ._views import Links
+from . import autosubmit
+from .errors import ApiError, invalid_parameters, not_found
+from .http import body, json_response
+from .store import FLATTR_COST, Flattr, Store
+from .views import Links
 
 _MAP = Map(
     [
@@ -77,8 +76,8 @@ class Admin:
     def _flattrs(self, request: Request) -> dict[str, Any]:
         """Every recorded flattr, oldest first, filtered by ``url``, ``thing_id``, ``username``."""
         url = request.args.get("url", "").strip()
-        if url and _autosubmit.is_autosubmit(url, Links(request.url_root).root):
-            url = _autosubmit.parse(url).url
+        if url and autosubmit.is_autosubmit(url, Links(request.url_root).root):
+            url = autosubmit.parse(url).url
         thing_id = request.args.get("thing_id", "").strip()
         username = request.args.get("username", "").strip()
         include_seeded = request.args.get("seeded", "1") != "0"

@@ -1,10 +1,11 @@
-"""The emulator's state: users, things, flattrs, subscriptions, tokens, and their indexes.
+"""The emulator's state: its records (users, things, flattrs, subscriptions, tokens), indexes, lock.
 
 Every mutation happens under one re-entrant lock, and every check that guards a
 mutation (means, flattr once, ownership) runs under the same lock as the
 mutation, so concurrent requests can never record a flattr twice or overdraw
 means. Lookups go through indexes (id, url, owner, tag, word, language,
-category) so large seeded worlds stay fast.
+category) so large seeded worlds stay fast. The records are plain data; the
+store owns their consistency.
 """
 
 from __future__ import annotations
@@ -13,13 +14,116 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import _tags
-from ._errors import ApiError, invalid_parameters, not_found, validation
-from ._models import Flattr, Grant, Subscription, Thing, Token, User
-from ._seed import SeedData
+from . import tags
+from .errors import ApiError, invalid_parameters, not_found, validation
+
+# -- records ----------------------------------------------------------------------
+
+
+@dataclass
+class User:
+    username: str
+    firstname: str
+    lastname: str
+    about: str
+    city: str
+    country: str
+    url: str
+    avatar: str
+    email: str
+    registered_at: int
+    #: Balance in euro cents; a flattr moves ``FLATTR_COST`` from flattrer to owner.
+    means: int
+    #: Users may hide what they flattr (resources/flattrs.md): lists come back empty.
+    hide_flattrs: bool = False
+
+
+@dataclass
+class Thing:
+    id: int
+    owner: str
+    url: str
+    title: str
+    description: str
+    tags: list[str]
+    language: str
+    category: str
+    hidden: bool
+    created_at: int
+    image: str = ""
+    updated_at: int = 0
+    last_flattr_at: int = 0
+    #: Usernames that flattred this thing; ``len`` is the public ``flattrs`` count.
+    flattred_by: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Flattr:
+    seq: int
+    username: str
+    thing_id: int
+    url: str
+    created_at: int
+    seeded: bool = False
+
+
+@dataclass
+class Subscription:
+    username: str
+    thing_id: int
+    created_at: int
+    started_at: int
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    username: str
+    client_id: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An authorization code waiting to be exchanged (single use)."""
+
+    code: str
+    client_id: str
+    username: str
+    redirect_uri: str
+    scopes: frozenset[str]
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class ClientApp:
+    """The one registered application the sandbox knows."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+
+@dataclass
+class SeedData:
+    """What :func:`~paysupport_flattr.emulator.seed.generate` makes: the starting world."""
+
+    users: list[User]
+    things: list[Thing]
+    flattrs: list[Flattr]
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+    @property
+    def primary_user(self) -> str:
+        """The user whose pre-issued token ``credentials()`` hands out."""
+        return self.users[1].username
+
+
+# -- the store ----------------------------------------------------------------------
 
 #: Euro cents moved from the flattrer to the thing's owner by one flattr.
 FLATTR_COST = 100
@@ -212,7 +316,7 @@ class Store:
         if q.tags:
             try:
                 filters.append(
-                    _tags.evaluate(
+                    tags.evaluate(
                         q.tags, lambda t: self._by_tag.get(t, set()), lambda: self.things.keys()
                     )
                 )

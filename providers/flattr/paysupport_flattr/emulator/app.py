@@ -18,17 +18,16 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import EmulatorSettings
 
-from . import _seed
-from ._admin import Admin
-from ._api import PREFIX, RestApi
-from ._errors import ApiError
-from ._http import json_response
-from ._models import ClientApp, Token
-from ._oauth import OAuthEndpoints
-from ._ratelimit import RateLimiter
-from ._reference import SCOPES
-from ._site import Site
-from ._store import Store
+from . import seed
+from .admin import Admin
+from .api import PREFIX, RestApi
+from .auth import OAuthEndpoints
+from .catalog import SCOPES
+from .errors import ApiError
+from .http import json_response
+from .pages import Site
+from .ratelimit import RateLimiter
+from .store import ClientApp, Store, Token
 
 _log = logging.getLogger(__name__)
 
@@ -49,10 +48,10 @@ class FlattrEmulator:
     ) -> None:
         self.settings = settings or EmulatorSettings()
         sizes = self.settings.sizes
-        seed = _seed.generate(
+        world = seed.generate(
             self.settings.seed,
-            sizes.get("users", _seed.DEFAULT_USERS),
-            sizes.get("things", _seed.DEFAULT_THINGS),
+            sizes.get("users", seed.DEFAULT_USERS),
+            sizes.get("things", seed.DEFAULT_THINGS),
         )
         rng = random.Random(f"flattr-credentials-{self.settings.seed}")
         self.client = ClientApp(
@@ -60,8 +59,8 @@ class FlattrEmulator:
             client_secret=f"{rng.getrandbits(160):040x}",
             redirect_uri=REDIRECT_URI,
         )
-        self.store = Store(seed, clock)
-        self.primary_user = seed.primary_user
+        self.store = Store(world, clock)
+        self.primary_user = world.primary_user
         self._token = Token(
             f"{rng.getrandbits(160):040x}",
             self.primary_user,

@@ -17,6 +17,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+#: The hourly budget shown in api.md (the sandbox enforces none unless settings give one).
+DOCUMENTED_RATE_LIMIT = 1000
+
 #: The budget advertised when the emulator enforces none.
 UNLIMITED_BUDGET = 1_000_000
 

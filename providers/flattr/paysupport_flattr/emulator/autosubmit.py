@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from ._errors import invalid_request, validation
-from ._reference import CATEGORY_IDS, DEFAULT_CATEGORY, DEFAULT_LANGUAGE, LANGUAGE_IDS
-from ._store import AutoSubmit
+from .catalog import CATEGORY_IDS, DEFAULT_CATEGORY, DEFAULT_LANGUAGE, LANGUAGE_IDS
+from .errors import invalid_request, validation
+from .store import AutoSubmit
 
 _FLATTR_HOSTS = frozenset({"flattr.com", "www.flattr.com"})
 PATH = "/submit/auto"

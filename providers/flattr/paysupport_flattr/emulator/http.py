@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import loads_json
 
-from ._errors import invalid_parameters, invalid_request
+from .errors import invalid_parameters, invalid_request
 
 JSON_TYPE = "application/json;charset=utf-8"
 STREAM_TYPE = "application/stream+json"

@@ -1,6 +1,10 @@
-"""Validate thing fields for create and update (resources/things.md).
+"""What Flattr's API allows: scopes, categories, languages, and the checks of thing fields.
 
-Failures are ``validation`` errors (400), the code both routes document.
+The lists are the ones the documentation publishes. The languages list in
+resources/languages.md is marked "shortened"; the emulator serves exactly the
+documented entries rather than guessing the rest. Thing fields for create and
+update are validated as resources/things.md says: failures are ``validation``
+errors (400), the code both routes document.
 """
 
 from __future__ import annotations
@@ -8,9 +12,40 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._errors import ApiError, validation
-from ._http import flag
-from ._reference import CATEGORY_IDS, DEFAULT_CATEGORY, DEFAULT_LANGUAGE, LANGUAGE_IDS
+from .errors import ApiError, validation
+from .http import flag
+
+SCOPES: dict[str, str] = {
+    "flattr": "Flattr things",
+    "thing": "Create, update and delete things",
+    "email": "Read the users email address",
+    "extendedread": "Read private user attributes and find hidden things",
+}
+
+CATEGORIES: tuple[dict[str, str], ...] = (
+    {"id": "text", "text": "Text"},
+    {"id": "images", "text": "Images"},
+    {"id": "video", "text": "Video"},
+    {"id": "audio", "text": "Audio"},
+    {"id": "software", "text": "Software"},
+    {"id": "people", "text": "People"},
+    {"id": "rest", "text": "Other"},
+)
+
+LANGUAGES: tuple[dict[str, str], ...] = (
+    {"id": "en_GB", "text": "English"},
+    {"id": "sq_AL", "text": "Albanian"},
+    {"id": "ar_DZ", "text": "Arabic"},
+    {"id": "be_BY", "text": "Belarusian"},
+)
+
+CATEGORY_IDS = frozenset(c["id"] for c in CATEGORIES)
+LANGUAGE_IDS = frozenset(lang["id"] for lang in LANGUAGES)
+
+#: Defaults for a new thing (resources/things.md, "Create a thing").
+DEFAULT_CATEGORY = "rest"
+DEFAULT_LANGUAGE = "en_GB"
+
 
 _TEXT_FIELDS = ("title", "description")
 

@@ -20,12 +20,11 @@ from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import same_secret
 
-from . import _html
-from ._errors import ApiError
-from ._http import body, json_response
-from ._models import ClientApp, Grant, Token
-from ._reference import SCOPES
-from ._store import Store
+from .catalog import SCOPES
+from .errors import ApiError
+from .http import body, json_response
+from .pages import consent_page, error_page
+from .store import ClientApp, Grant, Store, Token
 
 #: Authorization codes are single use and short lived (OAuth draft: at most 10 minutes).
 CODE_LIFETIME = 600
@@ -67,11 +66,11 @@ class OAuthEndpoints:
         fields = request.form if request.method == "POST" else request.args
         client_id = fields.get("client_id", "")
         if client_id != self._client.client_id:
-            return _html.error_page(400, "Unknown application", "No application has this id.")
+            return error_page(400, "Unknown application", "No application has this id.")
         given_redirect = fields.get("redirect_uri", "")
         redirect_uri = given_redirect or self._client.redirect_uri
         if not self.redirect_allowed(redirect_uri):
-            return _html.error_page(
+            return error_page(
                 400, "Invalid redirect_uri", "The redirect_uri is not in the callback domain."
             )
         state = fields.get("state")
@@ -91,7 +90,7 @@ class OAuthEndpoints:
             hidden["scope"] = " ".join(requested)
             if state is not None:
                 hidden["state"] = state
-            return _html.consent_page(
+            return consent_page(
                 request.script_root + "/oauth/authorize",
                 hidden,
                 [s for s in SCOPES if s in scopes],
@@ -102,11 +101,11 @@ class OAuthEndpoints:
         if decision == "deny":
             return _redirect(redirect_uri, {"error": "access_denied"}, state, in_fragment)
         if decision != "allow":
-            return _html.error_page(400, "Invalid request", "Choose Allow or Deny.")
+            return error_page(400, "Invalid request", "Choose Allow or Deny.")
         username = fields.get("username", "").strip()
         with self._store.locked():
             if username not in self._store.users:
-                return _html.error_page(400, "Unknown user", "No Flattr user has that name.")
+                return error_page(400, "Unknown user", "No Flattr user has that name.")
             if in_fragment:
                 token = self._issue_token(username, scopes)
                 extra = {"access_token": token.value, "token_type": "bearer"}

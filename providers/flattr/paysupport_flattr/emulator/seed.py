@@ -7,10 +7,9 @@ built with the same settings serve byte-identical seeded records.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
-from ._models import Flattr, Subscription, Thing, User
-from ._reference import CATEGORIES, LANGUAGES
+from .catalog import CATEGORIES, LANGUAGES
+from .store import Flattr, SeedData, Subscription, Thing, User
 
 #: 2012-01-01T00:00:00Z, the era of the API v2 documentation.
 SEED_EPOCH = 1325376000
@@ -102,19 +101,6 @@ _TAGS = (
     "science",
     "politics",
 )
-
-
-@dataclass
-class SeedData:
-    users: list[User]
-    things: list[Thing]
-    flattrs: list[Flattr]
-    subscriptions: list[Subscription] = field(default_factory=list)
-
-    @property
-    def primary_user(self) -> str:
-        """The user whose pre-issued token ``credentials()`` hands out."""
-        return self.users[1].username
 
 
 def generate(seed: int, n_users: int, n_things: int) -> SeedData:
