@@ -16,9 +16,9 @@ The names below are imported on first use, so that reading the declaration
 
 from __future__ import annotations
 
-import importlib
-import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from paysupport.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from paysupport_ipernity.auth import AuthInfo, IpernityFrobFlow, authorize_endpoint, satisfies
@@ -103,23 +103,4 @@ _HOMES = {
 _RENAMED = {"Catalogue": "Catalog", "load_catalogue": "load_catalog"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _RENAMED:
-        new = _RENAMED[name]
-        warnings.warn(
-            f"paysupport_ipernity.{name} is now paysupport_ipernity.{new}; "
-            "the old name goes in 0.3",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(importlib.import_module("paysupport_ipernity.catalog"), new)
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"paysupport_ipernity.{home}"), name)
-    globals()[name] = value  # found directly next time
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, renamed=_RENAMED)
