@@ -1,4 +1,4 @@
-"""A package's public names imported on first use, so reading a provider's info imports no client."""
+"""Public names imported on first use: reading a provider's info imports no client."""
 
 from __future__ import annotations
 

@@ -129,3 +129,124 @@ def test_declared_capabilities_must_match_the_code() -> None:
     )
     with pytest.raises(TypeError, match="implements 'identity'"):
         type("SilentClient", (Client,), {"info": silent, "identity": lambda self: None})
+
+
+def _install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, modules: dict[str, str]) -> None:
+    """A distribution made on the spot: its modules and its ``paysupport.providers`` entry."""
+    dist = tmp_path / "lazy_provider-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: lazy-provider\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[paysupport.providers]\nlazy = lazy_provider_info:INFO\n"
+    )
+    for module, source in modules.items():
+        (tmp_path / f"{module}.py").write_text(source)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    registry.reload()
+
+
+LAZY_INFO = """
+from paysupport.info import Capability, ProviderInfo
+
+INFO = ProviderInfo(
+    name="lazy",
+    title="Lazy",
+    default_base_url="https://lazy.example",
+    capabilities=frozenset({Capability.IDENTITY}),
+    settings=("api_key",),
+    client="lazy_provider_client:LazyClient",
+)
+"""
+
+LAZY_CLIENT = """
+from paysupport.provider import Client, User
+from lazy_provider_info import INFO
+
+
+class LazyClient(Client):
+    info = INFO
+
+    def identity(self) -> User:
+        return User(provider="lazy", id="7")
+"""
+
+
+def test_a_declaration_entry_point_is_listed_without_importing_its_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The contract of docs/writing-a-provider.md: the entry point names info.py's INFO,
+    # and the client is imported only when a client is made.
+    _install(
+        tmp_path,
+        monkeypatch,
+        {"lazy_provider_info": LAZY_INFO, "lazy_provider_client": LAZY_CLIENT},
+    )
+    try:
+        listed = {info.name: info for info in paysupport.available()}
+        assert listed["lazy"].settings == ("api_key",)
+        assert registry.provider_info("lazy").title == "Lazy"
+        assert "lazy_provider_client" not in sys.modules
+        client = paysupport.connect("lazy", api_key="k")
+        assert type(client).__name__ == "LazyClient"
+        assert client.identity().id == "7"
+        assert "lazy_provider_client" in sys.modules
+    finally:
+        sys.modules.pop("lazy_provider_client", None)
+        sys.modules.pop("lazy_provider_info", None)
+        monkeypatch.undo()
+        registry.reload()
+
+
+def test_a_client_path_that_fails_to_import_is_reported_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken_client = "raise ImportError('no module named werkzeug')\n"
+    _install(
+        tmp_path,
+        monkeypatch,
+        {"lazy_provider_info": LAZY_INFO, "lazy_provider_client": broken_client},
+    )
+    try:
+        assert "lazy" in {info.name for info in paysupport.available()}
+        with pytest.raises(
+            ProviderNotFound, match=r"lazy_provider_client:LazyClient failed to load"
+        ):
+            paysupport.connect("lazy")
+        failures = {f.name: f.error for f in paysupport.load_failures(emulators=False)}
+        assert "werkzeug" in failures["lazy"]
+    finally:
+        sys.modules.pop("lazy_provider_info", None)
+        monkeypatch.undo()
+        registry.reload()
+
+
+def test_a_declaration_must_carry_its_own_name_and_a_client_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nameless = LAZY_INFO.replace('client="lazy_provider_client:LazyClient"', 'client=""')
+    _install(tmp_path, monkeypatch, {"lazy_provider_info": nameless})
+    try:
+        assert "lazy" not in {info.name for info in paysupport.available()}
+        failures = {f.name: f.error for f in paysupport.load_failures(emulators=False)}
+        assert "module:ClassName" in failures["lazy"]
+    finally:
+        sys.modules.pop("lazy_provider_info", None)
+        monkeypatch.undo()
+        registry.reload()
+
+
+def test_listing_providers_imports_no_provider_client() -> None:
+    # Every bundled provider declares itself in info.py, so listing them (what
+    # `paysupport providers` does) imports none of their clients.
+    import json
+    import subprocess
+
+    probe = (
+        "import json, sys, paysupport.registry as r; r.available();"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('paysupport_'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported = json.loads(done.stdout)
+    for name in ("patreon", "flattr", "ipernity", "example"):
+        assert f"paysupport_{name}.info" in imported
+        assert f"paysupport_{name}.client" not in imported
