@@ -3,9 +3,9 @@
 A table is for reading at a terminal, so it shows a few readable columns (an id,
 a name, a status, an amount...) at widths that fit: a header is never split and a
 long cell ends in an ellipsis. ``--columns`` picks others; wide data goes to
-``--format json``, ``jsonl`` or ``csv``, which carry every field. JSON keeps the
-values a record holds as lists as lists, while tables and CSV show the flat
-row a provider gives (``to_row()``).
+``--format json`` or ``jsonl``, which carry every field, or ``csv``. JSON keeps the
+record (``to_dict()``: every field, lists as lists), while tables and CSV show
+the shorter row a provider gives (``to_row()``, lists joined into one cell).
 
 Each writer returns how many rows it wrote and stops cleanly on Ctrl-C: what was
 read before the interruption is still written (a table or a JSON document
@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from paysupport.resource import Resource
+from paysupport.resource import SCALARS, Record, Resource
 
 if TYPE_CHECKING:  # rich is imported where a table is drawn: it slows every start
     from rich.console import Console
@@ -52,23 +52,14 @@ def to_row(item: Any) -> Row:
 
 
 def to_record(item: Any) -> Row:
-    """:func:`to_row` for JSON: a value the record itself holds as a list stays a list.
+    """The whole record for JSON: ``to_dict()`` where the item has one, lists kept as lists.
 
-    Rows are flat for tables and CSV, so providers join lists (Flattr's ``tags``
-    become ``"game,games"``); a JSON reader wants the list. Only the record's own
-    fields and properties are read, never a lazy attribute that would send a request.
+    Tables and CSV show the shorter row of :func:`to_row` (lists joined into a
+    cell); JSON is where wide data goes, so it carries every field of the record.
     """
-    row = to_row(item)
-    for key, value in row.items():
-        if isinstance(value, str) and _declared(item, key):
-            native = getattr(item, key)
-            if isinstance(native, (list, tuple)):
-                row[key] = list(native)
-    return row
-
-
-def _declared(item: Any, key: str) -> bool:
-    return key in getattr(item, "__dict__", {}) or hasattr(type(item), key)
+    if isinstance(item, Record):
+        return dict(item.to_dict())
+    return to_row(item)
 
 
 @dataclass
@@ -272,9 +263,12 @@ def _wanted_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> lis
 
 
 def cell(value: Any) -> str:
-    """A value as a table or CSV cell: lists and objects as JSON, ``None`` empty."""
+    """A value as a table or CSV cell: a list of scalars joined by ``"; "``, other lists and
+    objects as JSON, ``None`` empty."""
     if value is None:
         return ""
+    if isinstance(value, list) and all(isinstance(v, SCALARS) for v in value):
+        return "; ".join("" if v is None else str(v) for v in value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, default=str)
     return str(value)

@@ -40,8 +40,8 @@ class Record(Protocol):
 def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``values`` as one level: nested objects become dotted keys (``owner.user_id``).
 
-    A list of scalars is joined with ``"; "`` (as the command line's tables show lists);
-    any other list is kept as JSON text, so every value is a scalar.
+    A list of scalars stays a list (JSON readers want it); any other list is kept
+    as JSON text, so every value is a scalar or a list of scalars.
     """
     out: dict[str, Any] = {}
     for key, value in values.items():
@@ -50,12 +50,22 @@ def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
             out.update(flatten(value, f"{name}."))
         elif isinstance(value, (list, tuple)):
             if all(isinstance(v, SCALARS) for v in value):
-                out[name] = "; ".join("" if v is None else str(v) for v in value)
+                out[name] = list(value)
             else:
                 out[name] = json.dumps(value, default=str)
         else:
             out[name] = value
     return out
+
+
+def joined(record: Mapping[str, Any], separator: str = "; ") -> dict[str, Any]:
+    """``record`` for a table cell or a CSV column: each list of scalars joined into text."""
+    return {
+        key: separator.join("" if v is None else str(v) for v in value)
+        if isinstance(value, list)
+        else value
+        for key, value in record.items()
+    }
 
 
 class Resource:

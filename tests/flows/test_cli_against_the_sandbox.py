@@ -181,6 +181,16 @@ def test_export_members_as_json_and_json_lines(recorded: Sandbox) -> None:
     assert [m["id"] for m in as_json] == [row["id"] for row in as_csv]
 
 
+def test_json_members_carry_their_tiers_as_lists_and_csv_joins_them(recorded: Sandbox) -> None:
+    as_json = json.loads(cli("--sandbox", "export-members", "--format", "json").stdout)
+    as_csv = list(csv.DictReader(io.StringIO(cli("--sandbox", "export-members").stdout)))
+    with_tiers = [m for m in as_json if m["tier_ids"]]
+    assert with_tiers and all(isinstance(m["tier_titles"], list) for m in as_json)
+    by_id = {row["id"]: row for row in as_csv}
+    for member in with_tiers:
+        assert by_id[member["id"]]["tier_ids"] == "; ".join(member["tier_ids"])
+
+
 def first_campaign() -> str:
     campaigns = cli("--sandbox", "walk", "patreon", "campaigns", "--format", "json")
     assert campaigns.returncode == 0, campaigns.stderr

@@ -723,6 +723,7 @@ class Thing:
         """The flat record every provider's resources offer: :meth:`to_row` and the rest."""
         return {
             **self.to_row(),
+            "tags": list(self.tags),
             "description": self.description,
             "link": self.link,
             "image": self.image,

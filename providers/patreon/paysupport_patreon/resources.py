@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from paysupport.errors import ResponseFormatError
 from paysupport.jsonapi import JsonApiResource
-from paysupport.resource import Resource
+from paysupport.resource import Resource, joined
 from paysupport_patreon.errors import PROVIDER
 
 #: Where relative URLs in Patreon's attributes (``pledge_url``) point.
@@ -185,7 +185,7 @@ class Campaign(PatreonResource):
             "vanity": self.vanity,
             "patron_count": self.patron_count,
             "pledge_url": self.pledge_url,
-            "tier_ids": "; ".join(rid for _, rid in self.resource.relationship_ids("tiers")),
+            "tier_ids": [rid for _, rid in self.resource.relationship_ids("tiers")],
         }
 
 
@@ -285,7 +285,7 @@ class Member(PatreonResource):
         return [Tier(r) for r in self.resource.related("currently_entitled_tiers")]
 
     def to_dict(self) -> dict[str, Any]:
-        """Flat columns for CSV and tables; tier ids and titles joined with ``"; "``."""
+        """The flat record: one value per key, the tiers' ids and titles as lists."""
         tiers = self.entitled_tiers
         last_charge = self.last_charge_date
         start = self.pledge_relationship_start
@@ -301,13 +301,13 @@ class Member(PatreonResource):
             "last_charge_status": self.last_charge_status,
             "last_charge_date": last_charge.isoformat() if last_charge else None,
             "pledge_relationship_start": start.isoformat() if start else None,
-            "tier_ids": "; ".join(self.entitled_tier_ids),
-            "tier_titles": "; ".join(t.title or "" for t in tiers),
+            "tier_ids": list(self.entitled_tier_ids),
+            "tier_titles": [t.title or "" for t in tiers],
         }
 
     def to_row(self) -> dict[str, Any]:
-        """The command line's row: :meth:`to_dict` (kept under its older name)."""
-        return self.to_dict()
+        """The command line's row for tables and CSV: :meth:`to_dict`, lists joined by ``"; "``."""
+        return joined(self.to_dict())
 
 
 class Post(PatreonResource):
@@ -379,7 +379,7 @@ class Webhook(PatreonResource):
         return {
             "id": self.id,
             "uri": self.uri,
-            "triggers": "; ".join(self.triggers),
+            "triggers": list(self.triggers),
             "paused": self.paused,
             "num_consecutive_times_failed": self.num_consecutive_times_failed,
         }
