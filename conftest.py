@@ -14,7 +14,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     home = tmp_path_factory.mktemp("home")
     saved = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith(("PAYSUPPORT_", "IPERNITY_", "PATREON_", "FLATTR_", "EXAMPLE_")):
+        if name.startswith(("PAYSUPPORT_", "IPERNITY_", "PATREON_", "FLATTR_", "EXAMPLE_", "GITHUB_")):
             del os.environ[name]
     for kind in ("DATA", "CONFIG", "CACHE", "STATE", "RUNTIME"):
         path = Path(home, kind.lower())

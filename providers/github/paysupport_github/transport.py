@@ -1,0 +1,295 @@
+"""One GraphQL call: POST it to ``/graphql`` through the core HttpClient, return its ``data``.
+
+Every answer goes through here, so every refusal becomes a library error in
+one place (:mod:`.errors`): ``errors`` inside a 200, 401 ``Bad credentials``,
+rate limits, HTML pages and broken JSON.
+
+Rate limits are waited for rather than failed on, when the wait is short.
+GitHub reports the hourly budget in ``x-ratelimit-*`` headers on every answer;
+:class:`RateLimitGate` remembers the last one and, once nothing is left, holds
+the next call until ``x-ratelimit-reset`` instead of sending it to be refused.
+A ``RATE_LIMITED`` answer, or a secondary limit (403/429 with ``Retry-After``),
+is waited out and the query sent again. Waiting is bounded: in mode
+``"raise"`` (setting ``rate_limit_mode``), or when the wait is longer than
+``rate_limit_wait`` seconds, :class:`~paysupport.errors.RateLimited` is raised
+at once with ``retry_after``. Queries only read, so sending one again is safe;
+the HTTP layer itself never repeats a POST.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import requests
+
+from paysupport.errors import ConfigError, RateLimited, ResponseFormatError
+from paysupport.http import HttpClient, decode_json, retry_after_seconds
+from paysupport.redact import Redactor
+from paysupport_github.errors import (
+    PROVIDER,
+    error_from_response,
+    graphql_error,
+    is_primary_limit,
+    is_secondary_limit,
+    rate_limit_reset_in,
+)
+
+MODES = ("wait", "raise")
+#: Slept past ``x-ratelimit-reset``: the server's clock ticks in whole seconds.
+RESET_MARGIN = 0.05
+#: Waits for rate limits within one call before giving up with ``RateLimited``.
+MAX_WAITS = 3
+#: A secondary limit without ``Retry-After``: GitHub asks clients to wait a minute.
+SECONDARY_DEFAULT_WAIT = 60.0
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The budget GitHub reports (``x-ratelimit-*``); a field is ``None`` when not sent."""
+
+    limit: int | None
+    remaining: int | None
+    used: int | None
+    reset: int | None
+    resource: str | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit | None:
+        """The budget an answer reports, ``None`` when it carries none (unreadable = absent)."""
+        limit, remaining, used, reset = (
+            _count(headers.get(f"x-ratelimit-{name}"))
+            for name in ("limit", "remaining", "used", "reset")
+        )
+        if limit is None and remaining is None and used is None and reset is None:
+            return None
+        return cls(limit, remaining, used, reset, headers.get("x-ratelimit-resource"))
+
+    def seconds_to_reset(self, now: float | None = None) -> float | None:
+        if self.reset is None:
+            return None
+        return max(0.0, self.reset - (time.time() if now is None else now))
+
+
+def _count(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def check_mode(mode: str | None) -> str:
+    chosen = (mode or "wait").strip().lower()
+    if chosen not in MODES:
+        raise ConfigError(
+            f"rate_limit_mode must be one of {', '.join(MODES)}, not {mode!r}", provider=PROVIDER
+        )
+    return chosen
+
+
+def check_wait(value: str | float | None, default: float) -> float:
+    if value in (None, ""):
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ConfigError(
+            f"rate_limit_wait must be a number of seconds, not {value!r}", provider=PROVIDER
+        )
+    return seconds
+
+
+class RateLimitGate:
+    """The last budget seen; stops a call that would exceed it, waiting or raising.
+
+    Thread-safe: each call let through reserves one unit of the known budget,
+    so concurrent walks do not all spend the last one. ``clock`` and ``sleep``
+    are injectable for tests; :attr:`waited` adds up the seconds slept.
+    """
+
+    def __init__(
+        self,
+        mode: str = "wait",
+        max_wait: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.mode = check_mode(mode)
+        self.max_wait = max_wait
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._last: RateLimit | None = None
+        self.waited = 0.0
+
+    @property
+    def last(self) -> RateLimit | None:
+        """The budget from the latest answer that reported one."""
+        with self._lock:
+            return self._last
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        seen = RateLimit.from_headers(headers)
+        if seen is not None:
+            with self._lock:
+                self._last = seen
+
+    def before_request(self) -> None:
+        """Wait for the reset, or raise, when the known budget is spent."""
+        with self._lock:
+            last = self._last
+            if last is None or last.remaining is None:
+                return
+            if last.remaining > 0:
+                self._last = replace(last, remaining=last.remaining - 1)
+                return
+            wait = last.seconds_to_reset(self.clock())
+            if wait is None or wait <= 0:
+                self._last = None  # the window ended: the next answer tells the new budget
+                return
+        self.wait(
+            wait,
+            f"the budget of {last.limit or '?'} points is spent; it resets in {wait:.1f} s",
+            code="RATE_LIMITED",
+            status=None,
+        )
+        with self._lock:
+            if self._last is last:
+                self._last = None
+
+    def wait(
+        self,
+        seconds: float,
+        why: str,
+        *,
+        code: str,
+        status: int | None,
+        request_id: str | None = None,
+    ) -> None:
+        """Sleep ``seconds`` (plus a margin) if allowed; else raise :class:`RateLimited`."""
+        if self.mode == "raise" or seconds > self.max_wait:
+            reason = (
+                "rate_limit_mode is 'raise'"
+                if self.mode == "raise"
+                else f"longer than rate_limit_wait ({self.max_wait:g} s)"
+            )
+            raise RateLimited(
+                f"{why} (not waiting: {reason})",
+                provider=PROVIDER,
+                status=status,
+                code=code,
+                request_id=request_id,
+                retry_after=seconds,
+            )
+        self.sleep(seconds + RESET_MARGIN)
+        with self._lock:
+            self.waited += seconds + RESET_MARGIN
+
+
+class GraphQL:
+    """Sends GraphQL queries on a client's pooled session (thread-safe like the session)."""
+
+    def __init__(self, http: HttpClient, url: str, redactor: Redactor, gate: RateLimitGate) -> None:
+        self.http = http
+        self.url = url
+        self.redactor = redactor
+        self.gate = gate
+
+    def query(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation: str = "query",
+        auth: requests.auth.AuthBase | bool = True,
+    ) -> Mapping[str, Any]:
+        """The answer's ``data``; raises the library's errors (see the module docstring)."""
+        body = {"query": document, "variables": dict(variables or {})}
+        waits = 0
+        while True:
+            self.gate.before_request()
+            response = self.http.request("POST", self.url, json_body=body, auth=auth)
+            self.gate.observe(response.headers)
+            wait = self._rate_limit_wait(response)
+            if wait is not None and waits < MAX_WAITS:
+                seconds, code = wait
+                waits += 1
+                error = error_from_response(
+                    response, self.redactor, operation, now=self.gate.clock()
+                )
+                self.gate.wait(
+                    seconds,
+                    f"{operation} was rate limited ({error.message})",
+                    code=code,
+                    status=response.status_code if response.status_code >= 400 else None,
+                    request_id=getattr(error, "request_id", None),
+                )
+                continue
+            return self._data(response, operation)
+
+    def _rate_limit_wait(self, response: requests.Response) -> tuple[float, str] | None:
+        """How long a rate-limited answer asks to wait, and its code; ``None`` if not limited."""
+        if response.status_code >= 400:
+            if is_secondary_limit(response):
+                seconds = retry_after_seconds(response)
+                if seconds is None:
+                    seconds = rate_limit_reset_in(response.headers, self.gate.clock())
+                return (
+                    SECONDARY_DEFAULT_WAIT if seconds is None else seconds
+                ), "secondary_rate_limit"
+            if is_primary_limit(response):
+                return rate_limit_reset_in(
+                    response.headers, self.gate.clock()
+                ) or 0.0, "primary_rate_limit"
+            return None
+        if b"RATE_LIMITED" not in response.content:
+            return None
+        payload = _json_or_none(response, self.redactor)
+        errors = payload.get("errors") if isinstance(payload, Mapping) else None
+        if isinstance(errors, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
+        ):
+            return rate_limit_reset_in(response.headers, self.gate.clock()) or 0.0, "RATE_LIMITED"
+        return None
+
+    def _data(self, response: requests.Response, operation: str) -> Mapping[str, Any]:
+        if response.status_code >= 400:
+            raise error_from_response(response, self.redactor, operation, now=self.gate.clock())
+        payload = decode_json(response, PROVIDER, self.redactor)
+        if not isinstance(payload, Mapping):
+            raise ResponseFormatError(
+                f"{operation}: the answer is not a GraphQL response object",
+                provider=PROVIDER,
+                status=response.status_code,
+            )
+        errors = payload.get("errors")
+        if errors:
+            raise graphql_error(
+                errors if isinstance(errors, list) else [errors],
+                response=response,
+                operation=operation,
+                redactor=self.redactor,
+                now=self.gate.clock(),
+            )
+        data = payload.get("data")
+        if not isinstance(data, Mapping):
+            raise ResponseFormatError(
+                f"{operation}: the answer has neither data nor errors",
+                provider=PROVIDER,
+                status=response.status_code,
+            )
+        return data
+
+
+def _json_or_none(response: requests.Response, redactor: Redactor) -> Any:
+    try:
+        return decode_json(response, PROVIDER, redactor)
+    except ResponseFormatError:
+        return None
+
+
+__all__ = ["MODES", "GraphQL", "RateLimit", "RateLimitGate", "check_mode", "check_wait"]
