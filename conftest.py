@@ -13,8 +13,9 @@ import pytest
 def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     home = tmp_path_factory.mktemp("home")
     saved = dict(os.environ)
+    providers = ("PAYSUPPORT_", "IPERNITY_", "PATREON_", "FLATTR_", "EXAMPLE_", "GITHUB_")
     for name in list(os.environ):
-        if name.startswith(("PAYSUPPORT_", "IPERNITY_", "PATREON_", "FLATTR_", "EXAMPLE_", "GITHUB_")):
+        if name.startswith(providers):
             del os.environ[name]
     for kind in ("DATA", "CONFIG", "CACHE", "STATE", "RUNTIME"):
         path = Path(home, kind.lower())
