@@ -19,6 +19,7 @@ from benchmarks import (
     bench_memory,
     bench_podcast,
     bench_ratelimit,
+    bench_supporters,
     bench_walks,
 )
 from benchmarks.reliability import reliability
@@ -35,6 +36,7 @@ SUITES: dict[str, Callable[[bool], list[Result]]] = {
     "P6": bench_ratelimit.p6,
     "R": reliability,
     "R2": bench_podcast.r2,
+    "S1": bench_supporters.s1,
 }
 
 NOTES = (
@@ -68,6 +70,9 @@ NOTES = (
     "R2: the scenarios of `tests/flows/test_podcast_exactly_once.py` at full size (1,000 "
     "episodes and 30 kills; 10 budget races; 5 runs killed in another container), through "
     "`paysupport support-feed` processes against the Flattr emulator with 20-300 ms per answer.",
+    "S1: `paysupport supporters`' merge without HTTP (walks are P2 and P4): 100,000 made "
+    "supporters of two providers in two currencies through `merged()`, `Totals` and the CSV "
+    "writer; memory is tracemalloc's peak while streaming, and with the list kept for comparison.",
     "R: `tests/reliability` run by pytest; in CI they run at 2,000 items per provider and 500 "
     "examples per property, here at full size (10,000 and 10,000).",
     "Seed libraries: PyPI `patreon` 0.5.0 and `pyipernity` run from a virtual environment of "
@@ -78,7 +83,7 @@ NOTES = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
-    parser.add_argument("--only", default="", help="comma-separated: P1..P6, R, R2")
+    parser.add_argument("--only", default="", help="comma-separated: P1..P6, R, R2, S1")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/")
     args = parser.parse_args(argv)
     wanted = [k.strip().upper() for k in args.only.split(",") if k.strip()] or list(SUITES)

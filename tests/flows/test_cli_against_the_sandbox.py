@@ -400,3 +400,31 @@ def test_ctrl_c_during_a_walk_writes_what_was_read(
     assert read in (20, 30)  # whole pages: the third may still be in the reading
     assert f"interrupted after {read} items; the walk's cursor: " in stderr
     assert "Traceback" not in stderr
+
+
+def test_supporters_merges_every_connected_provider_with_totals(recorded: Sandbox) -> None:
+    merged = cli("--sandbox", "supporters", "--format", "json")
+    assert merged.returncode == 0, merged.stderr
+    document = json.loads(merged.stdout)
+    rows, totals = document["supporters"], document["totals"]
+    assert {row["provider"] for row in rows} == {"patreon", "github"}
+    assert totals["supporters"] == len(rows)
+    assert sum(totals["by_status"].values()) == len(rows)
+    current = [r for r in rows if r["status"] in ("active", "one-time") and r["currency"] == "USD"]
+    (usd,) = totals["by_currency"]
+    assert usd["currency"] == "USD" and usd["active"] == len(current)
+    by_tier = sum(t["monthly_minor"] for t in totals["by_tier"])
+    assert by_tier == usd["monthly_minor"] > 0
+    # --totals-only: the same totals alone; --provider chooses.
+    alone = cli("--sandbox", "supporters", "--totals-only", "--format", "json")
+    assert json.loads(alone.stdout) == totals
+    github = cli("--sandbox", "supporters", "--provider", "github", "--format", "csv")
+    assert github.returncode == 0, github.stderr
+    read = list(csv.DictReader(io.StringIO(github.stdout)))
+    assert read and {r["provider"] for r in read} == {"github"}
+    assert f"{len(read)} supporters" in github.stderr
+    table = cli("--sandbox", "supporters", "--past")
+    assert table.returncode == 0, table.stderr
+    assert "totals per currency" in table.stdout and "totals per tier" in table.stdout
+    refused = cli("--sandbox", "supporters", "--provider", "flattr")
+    assert refused.returncode == 2 and "has no supporters" in refused.stderr

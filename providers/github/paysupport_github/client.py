@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from paysupport.errors import InvalidRequest
+from paysupport.errors import InvalidRequest, NotFound
 from paysupport.http import EventHook, HttpOptions
 from paysupport.money import Money
 from paysupport.provider import Client, User
@@ -276,6 +276,21 @@ class GitHubClient(Client):
             return Entitlement(False, reason, sponsor, owner, tier, amount, found)
         reason = f"{sponsor} sponsors at {price}" + (f" ({tier.name})" if tier else "")
         return Entitlement(True, reason, sponsor, owner, tier, amount, found)
+
+    def find_supporter(self, login: str) -> Supporter | None:
+        """``login``'s active sponsorship of the maintainer as a :class:`Supporter`, or ``None``.
+
+        One call (the sponsorship :meth:`is_sponsored_by` reads for a minimum); an
+        unknown login is ``None``. This is what :func:`paysupport.is_supporter` asks GitHub.
+        """
+        sponsor = str(login or "").strip()
+        if not sponsor:
+            raise InvalidRequest("find_supporter needs the sponsor's login", provider=PROVIDER)
+        try:
+            found = self._sponsorship_from(sponsor, self.maintainer)
+        except NotFound:
+            return None
+        return None if found is None else supporter(found, self.maintainer)
 
     def _sponsorship_from(self, sponsor: str, owner: str | None) -> Sponsorship | None:
         """The active sponsorship ``sponsor`` gives ``owner`` (``None``: the viewer); one call."""

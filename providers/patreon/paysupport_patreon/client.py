@@ -19,6 +19,7 @@ from paysupport.errors import InvalidRequest, ResponseFormatError, Unsupported
 from paysupport.http import EventHook, HttpOptions
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
 from paysupport.provider import Client, User, route_under
+from paysupport.supporters import Supporter
 from paysupport.tokens import Token, TokenStore
 from paysupport.walk import Walk
 from paysupport_patreon import catalog as cat
@@ -30,7 +31,7 @@ from paysupport_patreon.info import INFO, PLEDGE_PAGE, creator_vanity
 from paysupport_patreon.resources import SITE, Campaign, Member, PatreonUser, Post
 from paysupport_patreon.transport import V2, Transport
 from paysupport_patreon.v1 import V1Calls
-from paysupport_patreon.walks import cursor_walk
+from paysupport_patreon.walks import cursor_walk, supporter, supporters_walk
 from paysupport_patreon.webhook_admin import WebhookCalls
 
 #: ``includes`` as the v2 calls take it: a list of relationship paths, or one "a,b" string.
@@ -53,11 +54,33 @@ MEMBER_FIELDS: Mapping[str, tuple[str, ...]] = {
     "user": ("full_name", "vanity", "url"),
     "tier": ("title", "amount_cents"),
 }
+#: What ``walk("supporters")`` and ``find_supporter`` read: docs/supporters.md's sources.
+SUPPORTER_MEMBER_FIELDS = (*MEMBER_FIELDS["member"], "pledge_cadence")
+SUPPORTER_INCLUDES = ("user", "currently_entitled_tiers", "campaign")
+SUPPORTER_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "member": SUPPORTER_MEMBER_FIELDS,
+    "user": ("full_name",),
+    "tier": ("title", "amount_cents"),
+    "campaign": ("currency", "is_monthly"),
+}
+#: A patron's own memberships, as ``find_supporter`` reads them from their login.
+PATRON_SUPPORTER_INCLUDES = (
+    "memberships",
+    "memberships.campaign",
+    "memberships.currently_entitled_tiers",
+)
+PATRON_SUPPORTER_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "member": SUPPORTER_MEMBER_FIELDS,
+    "tier": ("title", "amount_cents"),
+    "campaign": ("currency", "is_monthly"),
+}
 CAMPAIGN_FIELDS = {"campaign": ("name", "url", "vanity", "patron_count", "pledge_url")}
 POST_FIELDS = {"post": ("title", "url", "published_at", "is_public", "is_paid")}
 WALK_FILTERS = frozenset(
-    {"campaign", "includes", "fields", "include_all", "count", "start", "sort"}
+    {"campaign", "includes", "fields", "include_all", "count", "start", "sort", "past"}
 )
+#: ``walk("supporters")`` reads what the Supporter needs: it takes no includes or fields.
+SUPPORTER_FILTERS = frozenset({"campaign", "count", "start", "sort", "past"})
 
 
 class PatreonClient(V1Calls, WebhookCalls, Client):
@@ -77,6 +100,7 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
         apply_creator_token(self.settings)
         self.use_oauth2(oauth_endpoints(self.base_url))
         self._transport = Transport(self.http, self.redactor)
+        self._own_campaign_id: str | None = None
 
     # -- common verbs -------------------------------------------------------------------
 
@@ -94,7 +118,7 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
         )
 
     def walk(self, collection: str, **filters: Any) -> Walk[Any]:
-        """``campaigns``, or the ``members`` or ``posts`` of ``campaign=<id>``.
+        """``campaigns``, or the ``members``, ``supporters`` or ``posts`` of ``campaign=<id>``.
 
         Without ``campaign``, members and posts are the token's own campaign's
         (one more request, made with the first page).
@@ -103,13 +127,17 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
         members default to Patreon's maximum, 1000, or 500 with pledge history),
         ``sort`` (members) and ``start`` (a cursor from ``Walk.cursor``).
         Members come as :class:`Member` with user and entitled tiers included.
+        ``supporters`` are the members who pledge (active, pending, declined) as the
+        common :class:`~paysupport.supporters.Supporter`; ``past=True`` adds former
+        patrons (see :func:`paysupport_patreon.walks.supporter`).
         """
         self.check_collection(collection)
-        unknown = set(filters) - WALK_FILTERS
+        allowed = SUPPORTER_FILTERS if collection == "supporters" else WALK_FILTERS - {"past"}
+        unknown = set(filters) - allowed
         if unknown:
             raise InvalidRequest(
                 f"walk({collection!r}) takes no {', '.join(sorted(unknown))}; "
-                f"it takes {', '.join(sorted(WALK_FILTERS))}",
+                f"it takes {', '.join(sorted(allowed))}",
                 provider=PROVIDER,
             )
         include_all = _flag(filters.get("include_all"))
@@ -133,6 +161,21 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
                 known.append(self._own_campaign(collection))
             return known[0]
 
+        if collection == "supporters":
+            size = count or cat.MAX_PAGE_SIZE
+            sort = filters.get("sort")
+
+            def pledges(cursor: str | None) -> JsonApiDocument:
+                return self.get_campaign_members(
+                    campaign(),
+                    SUPPORTER_INCLUDES,
+                    SUPPORTER_FIELDS,
+                    count=size,
+                    cursor=cursor,
+                    sort=sort,
+                )
+
+            return supporters_walk(pledges, past=_flag(filters.get("past")), start=start)
         if collection == "members":
             includes = filters.get("includes", MEMBER_INCLUDES)
             fields = filters.get("fields") or MEMBER_FIELDS
@@ -361,9 +404,52 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
             user_or_token, campaign_id, min_cents=min_cents, tier_ids=tier_ids
         ).entitled
 
-    def _patron_identity(self, who: Token | str | PatreonClient) -> JsonApiDocument:
+    def find_supporter(
+        self, who: Token | PatreonClient | str | int, *, campaign: str | int | None = None
+    ) -> Supporter | None:
+        """``who`` as a :class:`~paysupport.supporters.Supporter` of the campaign, or ``None``.
+
+        ``who`` is a patron's login (their :class:`Token` or a client logged in as
+        them): one request, their identity with their memberships, as
+        :meth:`is_entitled` makes. Or it is a Patreon user id (a ``str`` or
+        ``int``): Patreon cannot look a member up by user, so the campaign's
+        members are read until found (pages of 1,000); prefer the login.
+        ``campaign`` defaults to the token's own campaign (asked once per client).
+        This is what :func:`paysupport.is_supporter` asks Patreon.
+        """
+        owner = str(campaign) if campaign is not None else self._supporter_campaign()
+        if isinstance(who, (Token, PatreonClient)):
+            document = self._patron_identity(
+                who, PATRON_SUPPORTER_INCLUDES, PATRON_SUPPORTER_FIELDS
+            )
+            user = _single(document)
+            memberships = [Member(r) for r in user.related("memberships") if r.type == "member"]
+            member = next((m for m in memberships if m.campaign_id == owner), None)
+            return None if member is None else supporter(member, user_id=user.id, account=owner)
+        if isinstance(who, bool) or not isinstance(who, (str, int)) or not str(who).strip():
+            raise InvalidRequest(
+                "find_supporter takes a patron's Token, a client logged in as them, "
+                f"or a Patreon user id; not {type(who).__name__}",
+                provider=PROVIDER,
+            )
+        wanted = str(who).strip()
+        walk = self.walk("supporters", campaign=owner, past=True)
+        return next((s for s in walk if s.id == wanted), None)
+
+    def _supporter_campaign(self) -> str:
+        """The token's own campaign, asked once per client (it does not change)."""
+        if self._own_campaign_id is None:
+            self._own_campaign_id = self._own_campaign("supporters")
+        return self._own_campaign_id
+
+    def _patron_identity(
+        self,
+        who: Token | str | PatreonClient,
+        includes: Sequence[str] = IDENTITY_INCLUDES,
+        fields: Mapping[str, tuple[str, ...]] = IDENTITY_FIELDS,
+    ) -> JsonApiDocument:
         if isinstance(who, PatreonClient):
-            return who.get_identity(IDENTITY_INCLUDES, IDENTITY_FIELDS)
+            return who.get_identity(includes, fields)
         access_token = who.access_token if isinstance(who, Token) else who
         if not isinstance(access_token, str) or not access_token:
             raise InvalidRequest(
@@ -371,7 +457,7 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
                 provider=PROVIDER,
             )
         self.redactor.add(access_token)
-        params = build_params(cat.IDENTITY, IDENTITY_INCLUDES, IDENTITY_FIELDS)
+        params = build_params(cat.IDENTITY, includes, fields)
         return self._transport.document(
             "GET", f"{V2}/identity", params, auth=BearerToken(access_token)
         )

@@ -79,7 +79,7 @@ INFO = ProviderInfo(
             Capability.WEBHOOKS,
         }
     ),
-    collections=("campaigns", "members", "posts"),
+    collections=("campaigns", "members", "posts", "supporters"),
     settings=(
         "client_id",
         "client_secret",

@@ -4,6 +4,9 @@ Patreon pages with ``page[count]`` and an opaque ``page[cursor]``; the next
 cursor is in ``links.next`` (as its ``page[cursor]`` parameter) and in
 ``meta.pagination.cursors.next``. A walk yields typed resources lazily, one page
 in memory at a time, and ``Walk.cursor`` resumes it.
+
+``supporters`` is ``members`` in the common :class:`~paysupport.supporters.Supporter`
+shape (:func:`supporter`), so an application asks Patreon and GitHub the same question.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
+from paysupport.money import Money
+from paysupport.supporters import Period, Supporter, SupporterStatus
 from paysupport.walk import Page, Walk
+from paysupport_patreon.errors import PROVIDER
+from paysupport_patreon.resources import Member
 
 T = TypeVar("T")
 
@@ -65,3 +72,100 @@ def cursor_walk(
         )
 
     return Walk(page, start=start, pagination="cursor")
+
+
+# -- supporters ------------------------------------------------------------------------
+
+#: Patreon's ``patron_status`` as the common status (``None``, never pledged: not a supporter).
+STATUSES = {
+    "active_patron": SupporterStatus.ACTIVE,
+    "declined_patron": SupporterStatus.DECLINED,
+    "former_patron": SupporterStatus.PAST,
+}
+
+
+def supporter(
+    member: Member, *, user_id: str | None = None, account: str | None = None
+) -> Supporter | None:
+    """A membership as the common :class:`Supporter`; ``None`` for a member who never pledged.
+
+    Read with the member's ``campaign`` included (its ``currency`` and
+    ``is_monthly``) and the entitled tiers; docs/supporters.md lists every field's
+    source. ``status``: ``active_patron`` is ``active`` (``pending`` while its
+    first charge is ``Pending`` and nothing was ever paid), ``declined_patron``
+    ``declined``, ``former_patron`` ``past``. ``amount``: the
+    ``currently_entitled_amount_cents`` per month; a pledge that entitles to
+    nothing yet (declined, pending) states its ``will_pay_amount_cents`` per
+    charge, every ``pledge_cadence`` months (12: per year). A campaign paid per
+    creation (``is_monthly`` false) has no period. ``id`` is the patron's user
+    id (``user_id`` when the membership carries no user linkage, as in a patron's
+    own identity).
+    """
+    status = STATUSES.get(member.patron_status or "")
+    if status is None:
+        return None
+    if (
+        status is SupporterStatus.ACTIVE
+        and member.last_charge_status == "Pending"
+        and not member.lifetime_support_cents
+    ):
+        status = SupporterStatus.PENDING
+    campaign = member.resource.relationship("campaign")
+    attributes = campaign.attributes if isinstance(campaign, JsonApiResource) else {}
+    currency = attributes.get("currency")
+    monthly = attributes.get("is_monthly") is not False
+    entitled = member.currently_entitled_amount_cents or 0
+    cadence = _int(member.attributes.get("pledge_cadence")) or 1
+    cents, period = entitled, Period.MONTH
+    if not entitled and status is not SupporterStatus.PAST:
+        cents = member.will_pay_amount_cents or 0
+        period = Period.YEAR if cadence == 12 else Period.MONTH
+        if cadence not in (1, 12):
+            cents //= cadence
+    amount = Money(cents, currency) if cents and isinstance(currency, str) and currency else None
+    tiers = sorted(member.entitled_tiers, key=lambda t: t.amount_cents or 0, reverse=True)
+    tier_ids = member.entitled_tier_ids
+    return Supporter(
+        provider=PROVIDER,
+        id=member.user_id or user_id or member.id,
+        name=member.full_name or (member.user.full_name if member.user else None),
+        status=status,
+        amount=amount,
+        period=(period if monthly else None) if amount else None,
+        tier=tiers[0].title if tiers else None,
+        tier_id=tiers[0].id if tiers else (tier_ids[0] if tier_ids else None),
+        email=member.email,
+        since=member.pledge_relationship_start,
+        last_charge=member.last_charge_date,
+        account=account or member.campaign_id,
+        resource=member,
+    )
+
+
+def supporters_walk(
+    fetch: Callable[[str | None], JsonApiDocument],
+    *,
+    past: bool = False,
+    start: str | None = None,
+) -> Walk[Supporter]:
+    """The members of ``fetch``'s pages that are supporters: current ones, or all with ``past``.
+
+    Patreon cannot filter members by status, so every member is read and those
+    who never pledged (and, without ``past``, former patrons) are left out;
+    ``Walk.total`` is therefore unknown.
+    """
+
+    def page(cursor: str | None) -> Page[Supporter]:
+        document = fetch(cursor)
+        found = (supporter(Member(resource)) for resource in document.data_list())
+        return Page(
+            items=[s for s in found if s and (past or s.status is not SupporterStatus.PAST)],
+            next=extract_cursor(document),
+            raw=document,
+        )
+
+    return Walk(page, start=start, pagination="cursor")
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
