@@ -10,6 +10,12 @@ Emulators must build every absolute URL they emit (``links.next``, redirects)
 from the request's URL root, so they work on their own port or mounted under a
 path prefix.
 
+An emulator that runs more than a WSGI app (threads, a relay on its own port)
+may define two optional hooks, called through :func:`emulator_served` and
+:func:`close_emulator`: ``serving(url)``, told the root it is served at once
+it is, and ``close()``, which stops what it started. The sandbox calls both;
+emulators without them need nothing.
+
 Emulators answer whatever a client sends with a 4xx in the service's own error
 shape, never a 500: :func:`same_secret` and :func:`loads_json` are the two spots
 where Python's standard library would otherwise raise on hostile input.
@@ -82,3 +88,25 @@ def loads_json(raw: str | bytes) -> Any:
         return json.loads(raw)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+
+
+def emulator_served(emulator: object, url: str) -> None:
+    """Tell ``emulator`` the root URL it is served at, if it has a ``serving(url)`` hook.
+
+    An emulator's credentials may need its own URL (a Lightning Address server's
+    base URL), which is only known once a server has a port.
+    """
+    hook = getattr(emulator, "serving", None)
+    if callable(hook):
+        hook(url)
+
+
+def close_emulator(emulator: object) -> None:
+    """Stop what ``emulator`` started (threads, sockets) if it has a ``close()`` hook.
+
+    Called once the emulator is no longer served; an emulator that is only a WSGI
+    app has nothing to stop.
+    """
+    hook = getattr(emulator, "close", None)
+    if callable(hook):
+        hook()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-from paysupport.emulation import Emulator, EmulatorSettings
+from paysupport.emulation import Emulator, EmulatorSettings, close_emulator, emulator_served
 from paysupport.errors import ConfigError, ProviderNotFound
 from paysupport.provider import Client
 from paysupport.registry import C, connect, emulator_factories, provider_class
@@ -120,6 +120,7 @@ class Sandbox:
         try:
             for index, name in enumerate(wanted):
                 emulator = factories[name](settings)
+                self.emulators[name] = emulator  # closed by stop() even if serving fails
                 injector = FaultInjector(emulator, self.options.faults)
                 app: Any = injector
                 if self.options.latency_ms:
@@ -129,7 +130,7 @@ class Sandbox:
                     served = start_server(app, port=port, quiet=self.options.quiet)
                 except OSError as exc:
                     raise ConfigError(f"cannot serve {name} on port {port}: {exc}") from None
-                self.emulators[name] = emulator
+                emulator_served(emulator, served.url)
                 self.injectors[name] = injector
                 self._served[name] = served
         except BaseException:
@@ -141,6 +142,9 @@ class Sandbox:
         for served in self._served.values():
             served.close()
         self._served.clear()
+        for emulator in self.emulators.values():
+            close_emulator(emulator)
+        self.emulators.clear()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

@@ -258,3 +258,42 @@ def test_consent_forms_are_read_like_a_browser_would() -> None:
     assert form.buttons == {"decision": ["allow", "deny"]}
     with pytest.raises(ResponseFormatError):
         read_consent_form("<html>no form</html>", "http://127.0.0.1/")
+
+
+def test_emulators_with_lifecycle_hooks_learn_their_url_and_are_closed_on_stop() -> None:
+    from paysupport_example.emulator import ExampleEmulator  # the plugin under test, not the core's
+
+    events: list[str] = []
+
+    class Hooked(ExampleEmulator):
+        """An emulator that runs something besides its WSGI app (say, a relay)."""
+
+        def serving(self, url: str) -> None:
+            events.append(f"serving {url}")
+
+        def close(self) -> None:
+            events.append("closed")
+
+    options = SandboxOptions(providers=["example"], factories={"example": Hooked})
+    with Sandbox(options) as sb:
+        assert events == [f"serving {sb.url('example')}"]
+    assert events[-1] == "closed"
+
+
+def test_an_emulator_that_cannot_be_served_is_closed_before_the_error() -> None:
+    from paysupport_example.emulator import ExampleEmulator  # the plugin under test, not the core's
+
+    closed: list[bool] = []
+
+    class Hooked(ExampleEmulator):
+        def close(self) -> None:
+            closed.append(True)
+
+    with Sandbox(SandboxOptions(providers=["example"])) as taken:
+        busy_port = int(taken.url("example").rsplit(":", 1)[1])
+        options = SandboxOptions(
+            providers=["example"], port=busy_port, factories={"example": Hooked}
+        )
+        with pytest.raises((ConfigError, SystemExit)):  # werkzeug exits on a taken port
+            Sandbox(options).start()
+    assert closed == [True]
