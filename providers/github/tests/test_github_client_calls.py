@@ -17,7 +17,7 @@ from paysupport.provider import User
 from paysupport.tokens import MemoryTokenStore
 
 if TYPE_CHECKING:
-    from conftest import Served  # fixtures' types; pytest provides the values
+    from github_helpers import Served  # fixtures' types; pytest provides the values
 
 GITHUB_VARIABLES = (
     "GITHUB_TOKEN",

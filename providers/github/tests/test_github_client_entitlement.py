@@ -13,7 +13,7 @@ from paysupport.money import Money
 from paysupport.tokens import MemoryTokenStore
 
 if TYPE_CHECKING:
-    from conftest import Served  # fixtures' types; pytest provides the values
+    from github_helpers import Served  # fixtures' types; pytest provides the values
 
 
 @pytest.fixture

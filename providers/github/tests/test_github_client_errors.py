@@ -22,7 +22,7 @@ from paysupport.sandbox.serving import start_server
 from paysupport.tokens import MemoryTokenStore
 
 if TYPE_CHECKING:
-    from conftest import Served  # fixtures' types; pytest provides the values
+    from github_helpers import Served  # fixtures' types; pytest provides the values
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from paysupport.sandbox import answer_consent
 from paysupport.tokens import MemoryTokenStore, TokenStore
 
 if TYPE_CHECKING:
-    from conftest import FakeClock, Served  # fixtures' types; pytest provides the values
+    from github_helpers import FakeClock, Served  # fixtures' types; pytest provides the values
 
 EIGHT_HOURS = 8 * 3600
 

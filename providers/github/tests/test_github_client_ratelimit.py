@@ -17,7 +17,7 @@ from paysupport.errors import RateLimited
 from paysupport.tokens import MemoryTokenStore
 
 if TYPE_CHECKING:
-    from conftest import FakeClock, Served  # fixtures' types; pytest provides the values
+    from github_helpers import FakeClock, Served  # fixtures' types; pytest provides the values
 
 
 @pytest.fixture

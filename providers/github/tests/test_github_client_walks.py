@@ -14,7 +14,7 @@ from paysupport.supporters import Period, Supporter, SupporterStatus
 from paysupport.tokens import MemoryTokenStore
 
 if TYPE_CHECKING:
-    from conftest import Served  # fixtures' types; pytest provides the values
+    from github_helpers import Served  # fixtures' types; pytest provides the values
 
 
 @pytest.fixture

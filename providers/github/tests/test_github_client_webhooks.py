@@ -25,7 +25,7 @@ from paysupport_github.catalog import SPONSORSHIP_ACTIONS
 from paysupport.sandbox.serving import start_server
 
 if TYPE_CHECKING:
-    from conftest import Served  # fixtures' types; pytest provides the values
+    from github_helpers import Served  # fixtures' types; pytest provides the values
 
 SECRET = "it's a secret to everybody"
 

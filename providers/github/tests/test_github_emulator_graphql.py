@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Served
+from github_helpers import Served
 
 SPONSORS = """
 query($cursor: String, $private: Boolean = true) {

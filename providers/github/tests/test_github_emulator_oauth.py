@@ -7,9 +7,9 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
+from github_helpers import FakeClock, Served
 from paysupport_github.emulator import s256
 
-from conftest import FakeClock, Served
 from paysupport.sandbox import answer_consent
 
 

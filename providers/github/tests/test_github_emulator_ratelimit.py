@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import FakeClock, Served
+from github_helpers import FakeClock, Served
 
 NESTED = """
 { viewer { sponsorshipsAsMaintainer(first: 100) {

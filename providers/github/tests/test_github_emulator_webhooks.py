@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github_helpers import Served
 from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 from werkzeug.wrappers import Request, Response
 
-from conftest import Served
 from paysupport.sandbox.serving import ServedApp, start_server
 
 #: A copy of shared/reference/github-sponsors/webhooks (octokit/webhooks, MIT: see its LICENSE).
