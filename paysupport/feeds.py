@@ -15,6 +15,13 @@ Payment links are, per episode: ``<atom:link rel="payment">`` and
 are Flattr auto-submit URLs. An episode without links of its own inherits
 the channel's.
 
+The podcast namespace's value-for-value tags are read by
+:mod:`paysupport.value` from the same bytes (feedparser drops them): each
+episode's :attr:`Episode.value` is its own ``podcast:value`` block, else the
+channel's, and is set only when it can be paid (:attr:`Episode.value_problems`
+says why not); ``podcast:funding`` links come with their text; and a channel's
+``podcast:guid`` becomes the feed's identity.
+
 Needs the ``feeds`` extra (``pip install 'paysupport[feeds]'``), as do the
 podcatcher and the blog flow built on it.
 """
@@ -37,6 +44,8 @@ import requests
 from paysupport._extras import needs_extra
 from paysupport.errors import DeadlineExceeded, PaySupportError, ResponseTooLarge
 from paysupport.http import HttpClient, HttpOptions
+from paysupport.value.model import Funding, ValueBlock
+from paysupport.value.parse import ItemTags, PodcastTags, ValueReading, read_podcast_tags
 
 with needs_extra("feeds", "reading feeds (paysupport.feeds, the podcast and blog flows)"):
     import feedparser
@@ -84,6 +93,13 @@ class Episode:
     problems: list[str] = field(default_factory=list)
     #: The identity of the feed it came from (see :attr:`Feed.identity`).
     feed: str = ""
+    #: The ``podcast:value`` block to pay: the item's own, else the channel's; None
+    #: when there is none or it cannot be paid (then :attr:`value_problems` says why).
+    value: ValueBlock | None = None
+    #: Why this episode's value block cannot be paid (the episode pays nothing then).
+    value_problems: list[str] = field(default_factory=list)
+    #: The ``podcast:funding`` links of the item, else the channel's (http(s) only).
+    funding: list[Funding] = field(default_factory=list)
 
 
 @dataclass
@@ -96,9 +112,18 @@ class Feed:
     #: Set when the XML was malformed but some of it could be read.
     warning: str | None = None
     #: What tells this feed apart from others using the same guids: its
-    #: ``atom:link rel="self"``, else the URL or absolute path it was read from,
-    #: else its channel ``<link>``.
+    #: ``podcast:guid`` (as ``urn:uuid:...``: it follows the show across hosts),
+    #: else its ``atom:link rel="self"``, else the URL or absolute path it was
+    #: read from, else its channel ``<link>``.
     identity: str = ""
+    #: The channel's ``podcast:guid`` as written (the bLIP-10 ``guid``), if any.
+    guid: str | None = None
+    #: The channel's payable ``podcast:value`` block (items may override it).
+    value: ValueBlock | None = None
+    #: Why the channel's value block cannot be paid, or could not be read at all.
+    value_problems: list[str] = field(default_factory=list)
+    #: The channel's ``podcast:funding`` links (http(s) only).
+    funding: list[Funding] = field(default_factory=list)
 
 
 def is_safe_url(url: str) -> bool:
@@ -268,13 +293,20 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
     self_link = next(
         (str(k.get("href")) for k in channel.get("links") or [] if k.get("rel") == "self"), None
     )
+    tags = read_podcast_tags(data)
+    unread = [tags.problem] if tags.problem and b"podcastindex.org/namespace" in data else []
     feed = Feed(
         title=str(channel.get("title") or ""),
         link=_safe(channel.get("link")),
         episodes=[],
         warning=warning,
-        identity=_safe(self_link) or origin or _safe(channel.get("link")) or "",
+        identity=tags.identity or _safe(self_link) or origin or _safe(channel.get("link")) or "",
+        guid=tags.guid,
+        value=tags.value.block if tags.value else None,
+        value_problems=unread + list(tags.value.problems if tags.value else ()),
+        funding=_safe_funding(tags.funding),
     )
+    item_tags = _item_tags(tags, len(entries))
     seen: set[str] = set()
     for position, entry in enumerate(entries):
         problems: list[str] = []
@@ -288,6 +320,8 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
             continue
         seen.add(guid)
         links = _payment_links(entry, problems) or list(channel_links)
+        own = item_tags(position, str(entry.get("id") or ""))
+        reading: ValueReading | None = own.value if own and own.value else tags.value
         feed.episodes.append(
             Episode(
                 guid=guid,
@@ -299,9 +333,30 @@ def read_feed(source: str | os.PathLike[str] | bytes, **load: Any) -> Feed:
                 payment_links=links,
                 problems=problems,
                 feed=feed.identity,
+                value=reading.block if reading else None,
+                value_problems=unread + list(reading.problems if reading else ()),
+                funding=_safe_funding(own.funding if own else ()) or list(feed.funding),
             )
         )
     return feed
+
+
+def _item_tags(tags: PodcastTags, entries: int) -> Callable[[int, str], ItemTags | None]:
+    """Find the namespace tags of feedparser's entry: by position, else by guid.
+
+    Both read the same document in order, so positions agree; should they
+    not (feedparser read a malformed feed differently), entries are matched
+    by guid, and an entry without a match has no tags of its own.
+    """
+    if len(tags.items) == entries:
+        return lambda position, _guid: tags.items[position]
+    by_guid = {item.guid: item for item in tags.items if item.guid}
+    return lambda _position, guid: by_guid.get(guid)
+
+
+def _safe_funding(funding: Iterable[Funding]) -> list[Funding]:
+    """Only http(s) funding links (an unsafe one is reported with the payment links)."""
+    return [f for f in funding if is_safe_url(f.url)]
 
 
 def _safe(url: Any) -> str | None:
