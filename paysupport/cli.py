@@ -27,7 +27,6 @@ import click
 import paysupport
 from paysupport import output, registry
 from paysupport._files import write_private
-from paysupport.config import resolve_settings
 from paysupport.errors import (
     ConfigError,
     InvalidToken,
@@ -35,17 +34,20 @@ from paysupport.errors import (
     ProviderNotFound,
     Unsupported,
 )
-from paysupport.http import HttpEvent
+from paysupport.info import Capability
 from paysupport.output import to_row as to_row  # the name a few tests and scripts import
-from paysupport.provider import Capability, Client, token_store_spec
-from paysupport.tokens import MemoryTokenStore, TokenStore, open_store
 
-if TYPE_CHECKING:  # imported where used: rich and the sandbox (werkzeug) slow every start
+if TYPE_CHECKING:  # imported where used: requests (through the HTTP layer and clients),
+    # rich and the sandbox (werkzeug) would slow every start, `paysupport providers` first
     from rich.console import Console
     from rich.table import Table
 
+    from paysupport.http import HttpEvent
+    from paysupport.provider import Client
     from paysupport.sandbox import Sandbox
     from paysupport.sandbox.state import RunningSandbox
+    from paysupport.supporters import Totals
+    from paysupport.tokens import TokenStore
 
 USAGE_ERRORS = (ConfigError, ProviderNotFound, Unsupported)
 
@@ -106,6 +108,9 @@ class Context:
         real one. One store object per spec, so a command that logs in and then
         calls shares a memory store.
         """
+        from paysupport.provider import token_store_spec
+        from paysupport.tokens import MemoryTokenStore, open_store
+
         in_sandbox = self.sandbox and self.token_store is None
         spec = None if in_sandbox else token_store_spec(provider, self.token_store)
         key = (in_sandbox, spec)
@@ -388,6 +393,8 @@ def logout(ctx: Context, provider: str) -> None:
                 **plain,
             )
         return
+    from paysupport.config import resolve_settings  # here: the config reader slows every start
+
     settings = resolve_settings(
         provider, ready_token_settings(provider), {}, env_aliases=info.env_aliases
     )
@@ -544,6 +551,144 @@ def export_members(
 
 
 @main.command()
+@click.option(
+    "--provider",
+    "chosen",
+    multiple=True,
+    help="Read this provider (repeatable; default: every connected one with supporters).",
+)
+@click.option("--past", is_flag=True, help="Add past supporters (not only current ones).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="table",
+    help="table (then the totals), json ({supporters, totals}), jsonl or csv (supporters only).",
+)
+@click.option("--columns", default=None, help="Columns of the supporters, e.g. provider,name.")
+@click.option("--totals-only", is_flag=True, help="Only the totals per currency and per tier.")
+@RAW_CELLS
+@pass_context
+def supporters(
+    ctx: Context,
+    chosen: tuple[str, ...],
+    past: bool,
+    fmt: str,
+    columns: str | None,
+    totals_only: bool,
+    raw_cells: bool,
+) -> None:
+    """Every connected provider's supporters in one list, with totals per currency and tier.
+
+    Amounts are in minor units (cents) of their currency; totals add those of
+    current supporters (monthly: recurring amounts per month; one_time; other:
+    no stated period) and never add two currencies. With --totals-only, a table
+    shows the totals, json writes them as one object, jsonl one object per line
+    (``kind``: currency or tier) and csv one row per line. Without it, csv and
+    jsonl carry the supporters only (a one-line summary goes to stderr).
+    """
+    from paysupport.supporters import TABLE_COLUMNS, Totals, merged
+
+    clients = _supporter_clients(ctx, chosen)
+    tally = Totals()
+    stream = tally.counted(merged(clients, past=past))
+    label = "supporters of " + ", ".join(clients)
+    if totals_only:
+        for _ in _with_progress(stream, None, None, label):
+            pass
+        _write_totals(tally, fmt, raw_cells)
+        return
+    picked = output.parse_columns(columns)
+    if fmt == "json":
+        rows = list(output.records(_with_progress(stream, None, None, label), fmt))
+        if picked is not None:
+            output.check_columns(picked, (k for row in rows for k in row))
+            rows = [output.select(row, picked) for row in rows]
+        document = {"supporters": rows, "totals": tally.to_dict()}
+        click.echo(json.dumps(document, indent=2, default=str, ensure_ascii=False))
+        return
+    if fmt == "table" and picked is None:
+        picked = list(TABLE_COLUMNS)
+    items = _with_progress(stream, None, None, label)
+    written = _emit(output.records(items, fmt), fmt, picked, sys.stdout, neutralise=not raw_cells)
+    if written.interrupted:
+        err.print(f"interrupted after {written.count} supporters", markup=False, highlight=False)
+        raise SystemExit(INTERRUPTED)
+    if fmt == "table":
+        _write_totals(tally, "table", raw_cells)
+    else:
+        sums = "; ".join(
+            f"{row['currency']}: {row['active']} current, {row['monthly_minor']} a month"
+            for row in tally.currency_rows()
+        )
+        err.print(f"{tally.count} supporters" + (f" ({sums})" if sums else ""), markup=False,
+                  highlight=False)  # fmt: skip
+
+
+def _supporter_clients(ctx: Context, chosen: tuple[str, ...]) -> dict[str, Client]:
+    """The clients ``supporters`` reads: those named, else every connected provider with them.
+
+    Connected means a client can be made and holds a token (or, for providers
+    that log in without one, could be made); a provider named with --provider
+    that has no supporters collection is a usage error.
+    """
+    infos = {info.name: info for info in registry.available()}
+    for name in chosen:
+        info = infos.get(name) or registry.provider_info(name)
+        if "supporters" not in info.collections:
+            with_them = sorted(n for n, i in infos.items() if "supporters" in i.collections)
+            raise Unsupported(
+                f"{info.title} has no supporters (providers with supporters: "
+                f"{', '.join(with_them)})",
+                provider=name,
+                capability="supporters",
+            )
+    names = list(dict.fromkeys(chosen)) or sorted(
+        name for name, info in infos.items() if "supporters" in info.collections
+    )
+    clients: dict[str, Client] = {}
+    for name in names:
+        try:
+            client = ctx.client(name)
+        except ConfigError:
+            if chosen:
+                raise
+            continue
+        auth = client.oauth
+        if auth is not None and auth.token is None and not chosen:
+            err.print(f"[dim]{name}: not connected ({ctx.login_command(name)})[/]")
+            continue
+        clients[name] = client
+    if not clients:
+        raise ConfigError(
+            "no connected provider has supporters: log in to one "
+            f"({', '.join(ctx.login_command(n) for n in names) or 'none installed'})"
+        )
+    return clients
+
+
+def _write_totals(tally: Totals, fmt: str, raw_cells: bool) -> None:
+    """The totals of ``paysupport supporters`` in ``fmt`` (tables on the console)."""
+    currencies, tiers = tally.currency_rows(), tally.tier_rows()
+    if fmt == "json":
+        click.echo(json.dumps(tally.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if fmt in ("jsonl", "csv"):
+        rows = [{"kind": "currency", "provider": None, "tier": None, **row} for row in currencies]
+        rows += [{"kind": "tier", **row} for row in tiers]
+        _emit(rows, fmt, None, sys.stdout, neutralise=not raw_cells)
+        return
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(tally.by_status.items()))
+    out.print(f"{tally.count} supporters" + (f": {statuses}" if statuses else ""))
+    if tally.unpriced:
+        out.print(f"{tally.unpriced} current supporters whose amount the provider does not show")
+    for title, rows in (("totals per currency", currencies), ("totals per tier", tiers)):
+        if rows:
+            out.print(title)
+            output.write_table(rows, out.console, list(rows[0]))
+
+
+@main.command()
 @click.argument("provider")
 @pass_context
 def shell(ctx: Context, provider: str) -> None:
@@ -648,6 +793,68 @@ def demo(ctx: Context, only: tuple[str, ...]) -> None:
     results = run_demo(providers=list(only) or None, console=out.console, debug=ctx.debug)
     if not succeeded(results):
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("provider")
+@click.argument("event")
+@click.option("--to", "url", required=True, help="Your app's webhook URL.")
+@click.option(
+    "--secret",
+    default=None,
+    help="Sign with this secret (default: the one the provider stores for --to: "
+    "Patreon's webhook registered with that URI, GitHub's webhook_secret setting).",
+)
+@click.option("--seed", default=0, type=int, help="Seed of the emulator data the delivery is from.")
+@click.option(
+    "--with",
+    "choices",
+    multiple=True,
+    help="key=value: which records the delivery is about (repeatable; see docs/cli.md).",
+)
+@pass_context
+def trigger(
+    ctx: Context,
+    provider: str,
+    event: str,
+    url: str,
+    secret: str | None,
+    seed: int,
+    choices: tuple[str, ...],
+) -> None:
+    """Send URL a correctly signed delivery of PROVIDER's webhook EVENT (like `stripe trigger`).
+
+    The delivery is what the service would send, built from its emulator's data
+    and signed by the provider's own code; it is sent once. Exit code 1 when
+    the app does not answer 2xx. The data is a new emulator's of ``--seed`` (the
+    records a sandbox of that seed holds), or with ``--sandbox`` an embedded
+    sandbox's own.
+    """
+    from paysupport import trigger as triggers
+    from paysupport.sandbox import Sandbox
+
+    if secret is None:
+        secret = triggers.stored_secret(provider, ctx.client(provider), url)
+        if not secret:
+            raise ConfigError(
+                f"no secret stored for {url}: pass --secret (the secret your app verifies with)",
+                provider=provider,
+            )
+    emulator = None
+    if ctx.sandbox:
+        handle = ctx.sandbox_handle()
+        if isinstance(handle, Sandbox):
+            emulator = handle.emulator(provider)
+    sent = triggers.trigger(
+        provider, event, url, secret, emulator=emulator, seed=seed, choices=_pairs(choices)
+    )
+    line = f"{provider} {event} -> {url}: HTTP {sent.status}"
+    if sent.ok:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
+    err.print(f"{line} {sent.answer[:200]}", style="red", markup=False, highlight=False,
+              soft_wrap=True)  # fmt: skip
+    raise SystemExit(1)
 
 
 @main.command("support-feed")

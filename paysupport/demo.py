@@ -5,12 +5,15 @@ registered like the provider itself under the ``paysupport.demos`` entry
 points (``run(sandbox, steps)``), so the core still imports no provider. A
 script reports through :class:`DemoSteps`: each step is timed, printed, and
 a failing step marks the demo failed without stopping the other providers.
+When several providers have supporters, a last step merges them into one list
+with totals, as ``paysupport supporters`` does.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +25,9 @@ from rich.table import Table
 from stevedore import ExtensionManager
 
 from paysupport.errors import PaySupportError
+from paysupport.registry import provider_info
 from paysupport.sandbox import Sandbox, SandboxOptions
+from paysupport.supporters import Totals, merged
 
 DEMOS_NAMESPACE = "paysupport.demos"
 
@@ -152,8 +157,36 @@ def run_demo(
                     )
                 )
             results.extend(steps.results)
+        results.extend(_merged_supporters(sandbox, chosen, console, debug))
     _summary(console, results, time.monotonic() - started)
     return results
+
+
+def _merged_supporters(
+    sandbox: Sandbox, chosen: list[str], console: Console, debug: bool
+) -> list[StepResult]:
+    """``paysupport supporters``: every provider's supporters in one list, with totals."""
+    names = [name for name in chosen if "supporters" in provider_info(name).collections]
+    if len(names) < 2:
+        return []
+    console.print(f"\n[bold]{' + '.join(names)}[/]: one list of supporters")
+    steps = DemoSteps("supporters", console, debug)
+    with steps.step(f"`paysupport supporters`: {' and '.join(names)} merged, with totals"):
+        clients = {name: sandbox.connect(name) for name in names}
+        try:
+            tally = Totals()
+            found = Counter(s.provider for s in tally.counted(merged(clients)))
+        finally:
+            for client in clients.values():
+                client.close()
+        steps.detail(", ".join(f"{found[name]} from {name}" for name in names))
+        for row in tally.currency_rows():
+            steps.detail(
+                f"{row['currency']}: {row['active']} supporting now, "
+                f"{row['monthly_minor'] / 100:,.2f} a month"
+            )
+        steps.check(all(found[name] for name in names), "a provider's supporters are missing")
+    return steps.results
 
 
 def _summary(console: Console, results: list[StepResult], seconds: float) -> None:

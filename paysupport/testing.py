@@ -1,8 +1,8 @@
 """Test kit: serve WSGI apps on 127.0.0.1, run the sandbox, record cassettes without secrets.
 
 Installed as a pytest plugin (entry point ``pytest11``), so downstream
-applications get the ``wsgi_server`` and ``paysupport_sandbox`` fixtures and
-:func:`vcr_config` by installing paysupport.
+applications get the ``wsgi_server``, ``paysupport_sandbox`` and
+``paysupport_trigger`` fixtures and :func:`vcr_config` by installing paysupport.
 
 pytest loads this plugin in every run of an environment holding paysupport,
 extras or not, so importing it needs neither: the fixtures and
@@ -34,10 +34,20 @@ from paysupport.redact import (
 if TYPE_CHECKING:
     import vcr
 
+    from paysupport.emulation import Emulator
     from paysupport.sandbox import Sandbox
     from paysupport.sandbox.serving import ServedApp, serve_wsgi
+    from paysupport.trigger import Sent
 
-__all__ = ["ServedApp", "paysupport_sandbox", "recorder", "serve_wsgi", "vcr_config", "wsgi_server"]
+__all__ = [
+    "ServedApp",
+    "paysupport_sandbox",
+    "paysupport_trigger",
+    "recorder",
+    "serve_wsgi",
+    "vcr_config",
+    "wsgi_server",
+]
 
 #: Names this module re-exports from the sandbox, imported on first use (werkzeug).
 _FROM_SERVING = ("ServedApp", "serve_wsgi")
@@ -74,6 +84,41 @@ def paysupport_sandbox() -> Iterator[Sandbox]:
 
     with running() as sandbox:
         yield sandbox
+
+
+@pytest.fixture
+def paysupport_trigger() -> Callable[..., Sent]:
+    """Fixture: send your app a signed webhook delivery, as ``paysupport trigger`` does.
+
+    ``paysupport_trigger("patreon", "members:pledge:create", to=url, secret=secret)``
+    returns the :class:`~paysupport.trigger.Sent` (``status``, ``ok``, ``delivery``).
+    Keyword choices pick the records (``member="..."``, ``tier="..."``). Within a
+    test, deliveries of one provider come from one emulator (the same records),
+    or from ``emulator=`` (``paysupport_sandbox.emulator("patreon")``: records
+    the app can then fetch from the sandbox).
+    """
+    from paysupport.trigger import new_emulator, trigger
+
+    made: dict[tuple[str, int], Emulator] = {}
+
+    def send(
+        provider: str,
+        event: str,
+        *,
+        to: str,
+        secret: str,
+        emulator: Emulator | None = None,
+        seed: int = 0,
+        **choices: str,
+    ) -> Sent:
+        if emulator is None:
+            key = (provider, seed)
+            if key not in made:
+                made[key] = new_emulator(provider, seed)
+            emulator = made[key]
+        return trigger(provider, event, to, secret, emulator=emulator, seed=seed, choices=choices)
+
+    return send
 
 
 def _scrub_body(body: Any, redactor: Redactor) -> Any:

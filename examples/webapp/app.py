@@ -1,5 +1,5 @@
-"""The web example: "log in with" Patreon, Flattr or Ipernity, a patron-only page, a Flattr
-button and a Patreon webhook endpoint, on paysupport's web flows.
+"""The web example: "log in with" Patreon, GitHub, Flattr or Ipernity, a page for patrons and
+sponsors, a Flattr button and a Patreon webhook endpoint, on paysupport's web flows.
 
 Run it with ``flask --app examples.webapp.app run`` (sandbox by default); see README.md.
 
@@ -10,6 +10,11 @@ the :meth:`~paysupport.login.LoginStart.to_dict` of the login (for OAuth 2 the `
 and the PKCE verifier), so a callback that does not belong to it is refused. Every
 provider logs in with the same two calls, ``client.start_login`` and
 ``client.finish_login``, whatever its protocol (OAuth 2 or Ipernity's frob).
+
+The page for supporters (``/patrons``) opens to a visitor who supports the site at any
+provider they logged in with: an active patron of the Patreon campaign (asked with the
+visitor's own token), or an active sponsor of the site's GitHub account (asked with the
+site's maintainer token, which sees private sponsorships too).
 
 Configuration (``create_app(config)`` or ``PAYSUPPORT_WEBAPP_<KEY>`` in the environment,
 JSON values allowed): ``SANDBOX`` (default 1), ``SECRET_KEY``, ``PUBLIC_URL``,
@@ -40,6 +45,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from paysupport_flattr import AlreadyFlattred, FlattrClient, NotEnoughMeans, OwnThing
+from paysupport_github import GitHubClient
 from paysupport_patreon import Member, PatreonClient, WebhookEvent, flask_view
 from paysupport_patreon.webhooks import MAX_BODY
 
@@ -63,9 +69,15 @@ HERE = Path(__file__).resolve().parent
 #: (Ipernity's are frob permissions, written ``category:level``).
 LOGIN_SCOPES: Mapping[str, tuple[str, ...]] = {
     "patreon": ("identity", "identity.memberships"),
+    "github": ("read:user",),
     "flattr": ("flattr",),
     "ipernity": ("doc:read",),
 }
+#: Who to sign in as at an emulated consent page (sandbox only): the authorization URL's
+#: parameter each provider reads (GitHub's ``login`` is its real "suggested account").
+LOGIN_AS = {"patreon": "login_as", "github": "login"}
+#: The providers whose supporters the supporters' page opens to, and what they are called.
+GATED = {"patreon": "patrons", "github": "sponsors"}
 #: What a webhook delivery makes the site re-read about the member.
 MEMBER_FIELDS = ("full_name", "patron_status", "currently_entitled_amount_cents")
 
@@ -173,8 +185,15 @@ def logins() -> dict[str, dict[str, str]]:
     return dict(session.get("logins", {}))
 
 
-def remember_login(provider: str, user_id: str, name: str | None) -> None:
-    session["logins"] = {**logins(), provider: {"id": user_id, "name": name or user_id}}
+def remember_login(
+    provider: str, user_id: str, name: str | None, handle: str | None = None
+) -> None:
+    """Who the visitor is at ``provider``; ``handle`` is their login name where ids are not it
+    (GitHub: the node id is the id, the login is what sponsorships are asked by)."""
+    entry = {"id": user_id, "name": name or user_id}
+    if handle:
+        entry["handle"] = handle
+    session["logins"] = {**logins(), provider: entry}
 
 
 def renew_session() -> None:
@@ -242,6 +261,7 @@ def home() -> ResponseReturnValue:
         providers=PROVIDERS,
         sandbox=found.sandbox_mode,
         sandbox_people=found.sandbox_people,
+        github_people=found.github_people,
         flattr_ready=found.flattr_owner is not None,
     )
 
@@ -260,8 +280,8 @@ def login(provider: str) -> ResponseReturnValue:
     client = found.user_client(provider, visitor())
     extra: dict[str, str] = {}
     who = request.form.get("as", "")
-    if found.sandbox_mode and who:
-        extra["login_as"] = who  # the emulator's stand-in for "who is signed in at Patreon"
+    if found.sandbox_mode and who and provider in LOGIN_AS:
+        extra[LOGIN_AS[provider]] = who  # the emulator's stand-in for "who is signed in there"
     try:
         start = client.start_login(callback_url(provider), LOGIN_SCOPES[provider], **extra)
     except PaySupportError as exc:
@@ -328,7 +348,8 @@ def callback(provider: str) -> ResponseReturnValue:
         return notice("Login failed", str(exc), 502, provider=provider)
     finally:
         client.close()
-    remember_login(provider, user.id, user.name)
+    handle = getattr(user.raw, "login", None) if provider == "github" else None
+    remember_login(provider, user.id, user.name, handle)
     renew_session()
     return redirect(url_for("home"))
 
@@ -341,34 +362,105 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("home"))
 
 
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """Whether one provider counts the visitor as a supporter, with why, for the page."""
+
+    provider: str
+    entitled: bool
+    reason: str
+    amount: str = ""  # "$5.00 a month", when known
+    tiers: str = ""  # the tiers' titles, when known
+
+
 def patrons() -> ResponseReturnValue:
-    """Patron-only: active patrons of the campaign, asked of Patreon on every visit."""
+    """For supporters: active patrons or sponsors, asked of the provider on every visit.
+
+    Open when any provider the visitor logged in with says yes; each provider the
+    site can gate on is asked in turn (one request each).
+    """
     found = services()
-    if found.patreon_campaign is None:
-        return notice("Not configured", "This site has no Patreon campaign configured.", 503)
-    if "patreon" not in logins():
+    ready = {"patreon": found.patreon_campaign, "github": found.github_maintainer}
+    available = [provider for provider in GATED if ready[provider]]
+    if not available:
+        return notice(
+            "Not configured",
+            "This site has no Patreon campaign nor GitHub account configured.",
+            503,
+        )
+    asked = [p for p in available if p in logins()]
+    if not asked:
         return notice(
             "Patrons only",
-            "This page is for patrons. Log in with Patreon to show you are one.",
+            "This page is for patrons and sponsors. Log in with Patreon or GitHub to show "
+            "you are one.",
             403,
             provider="patreon",
         )
+    verdicts: list[Verdict] = []
+    failure: ResponseReturnValue | None = None
+    for provider in asked:
+        try:
+            verdict = _patreon_verdict(found) if provider == "patreon" else _github_verdict(found)
+        except InvalidToken:
+            forget_login(provider)
+            title = TITLES[provider]
+            message = f"Your {title} login expired; log in again."
+            failure = failure or notice("Patrons only", message, 403, provider=provider)
+            continue
+        except PaySupportError as exc:
+            unavailable = f"{TITLES[provider]} is unavailable"
+            failure = failure or notice(unavailable, str(exc), 502, provider=provider)
+            continue
+        if verdict.entitled:
+            return render_template("patrons.html", verdict=verdict, name=_name(provider))
+        verdicts.append(verdict)
+    if failure is not None:
+        return failure
+    who = " and ".join(f"active {GATED[v.provider]}" for v in verdicts)
+    reasons = "; ".join(v.reason for v in verdicts)
+    page = render_template(
+        "patrons.html", verdict=None, who=who, reasons=reasons, name=_name(asked[0])
+    )
+    return page, 403
+
+
+def _patreon_verdict(found: Services) -> Verdict:
+    """Asked with the visitor's own token: are they an active patron of the campaign?"""
     client = found.user_client("patreon", visitor())
-    assert isinstance(client, PatreonClient)
+    assert isinstance(client, PatreonClient) and found.patreon_campaign is not None
     try:
         verdict = client.entitlement(client, found.patreon_campaign)
-    except InvalidToken:
-        forget_login("patreon")
-        return notice(
-            "Patrons only", "Your Patreon login expired; log in again.", 403, provider="patreon"
-        )
-    except PaySupportError as exc:
-        return notice("Patreon is unavailable", str(exc), 502, provider="patreon")
     finally:
         client.close()
-    if not verdict:
-        return render_template("patrons.html", verdict=verdict, name=_name("patreon")), 403
-    return render_template("patrons.html", verdict=verdict, name=_name("patreon"))
+    tiers = verdict.member.entitled_tiers if verdict.member else []
+    return Verdict(
+        "patreon",
+        verdict.entitled,
+        verdict.reason,
+        f"${verdict.amount_cents / 100:.2f} a month",
+        ", ".join(t.title or "" for t in tiers),
+    )
+
+
+def _github_verdict(found: Services) -> Verdict:
+    """Asked with the site's maintainer token: does the visitor's login sponsor the site?"""
+    handle = logins().get("github", {}).get("handle", "")
+    if not handle:
+        raise InvalidToken("no GitHub login name in this session", provider="github")
+    client = found.site_client("github")
+    assert isinstance(client, GitHubClient)
+    try:
+        # A minimum (any amount) reads the sponsorship itself: one call, with tier and amount.
+        verdict = client.is_sponsored_by(handle, 0, maintainer=found.github_maintainer)
+    finally:
+        client.close()
+    amount = ""
+    if verdict.amount is not None:
+        once = verdict.sponsorship is not None and verdict.sponsorship.is_one_time_payment
+        amount = f"${verdict.amount.minor / 100:.2f} {'once' if once else 'a month'}"
+    tier = verdict.tier.name if verdict.tier else ""
+    return Verdict("github", verdict.entitled, verdict.reason, amount, tier or "")
 
 
 def _name(provider: str) -> str:

@@ -1,4 +1,4 @@
-"""How the web example reaches Patreon, Flattr and Ipernity: the sandbox or the real services.
+"""How the web example reaches Patreon, GitHub, Flattr and Ipernity: the sandbox or the real ones.
 
 The app talks to providers only through ``paysupport.connect``. What differs
 between the sandbox and production is the settings each client gets:
@@ -13,7 +13,8 @@ Two kinds of client come out of it. A *user client* acts for one visitor: its to
 live in the app's server-side token store under the visitor's account id, and every
 token setting (a creator token, the sandbox's pre-issued tokens) is blanked so that a
 visitor can never inherit the site's own token. The *site client* acts for the site
-itself (the Patreon creator's token, to find the campaign and register the webhook).
+itself (the Patreon creator's token, to find the campaign and register the webhook; the
+GitHub maintainer's token, to ask whether a visitor sponsors them).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from paysupport_github import GitHubClient
+from paysupport_github.emulator import GitHubEmulator
 from paysupport_ipernity.emulator import IpernityEmulator
 from paysupport_patreon import Member, PatreonClient
 
@@ -34,12 +37,13 @@ from paysupport.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("patreon", "flattr", "ipernity")
-TITLES = {"patreon": "Patreon", "flattr": "Flattr", "ipernity": "Ipernity"}
+PROVIDERS = ("patreon", "github", "flattr", "ipernity")
+TITLES = {"patreon": "Patreon", "github": "GitHub", "flattr": "Flattr", "ipernity": "Ipernity"}
 
 #: Settings that carry somebody's token: never given to a visitor's client.
 TOKEN_SETTINGS = {
     "patreon": ("access_token", "refresh_token", "creator_access_token", "creator_refresh_token"),
+    "github": ("access_token", "refresh_token"),
     "flattr": ("access_token",),
     "ipernity": ("auth_token",),
 }
@@ -50,6 +54,9 @@ APP_NAME = "paysupport-webapp"
 
 WEBHOOK_PATH = "/webhooks/patreon"
 IPERNITY_CALLBACK_PATH = "/callback/ipernity"
+#: Where GitHub may send visitors back: a GitHub OAuth app registers one callback URL,
+#: and a login's ``redirect_uri`` must be under it.
+GITHUB_CALLBACK_ROOT = "/callback"
 WEBHOOK_TRIGGERS = (
     "members:create",
     "members:update",
@@ -62,7 +69,7 @@ WEBHOOK_TRIGGERS = (
 
 @dataclass(frozen=True)
 class SandboxPerson:
-    """A seeded Patreon user a visitor may sign in as on the emulated consent page."""
+    """A seeded user a visitor may sign in as on an emulated consent page (Patreon, GitHub)."""
 
     user_id: str
     name: str
@@ -78,8 +85,10 @@ class Services:
     sandbox_mode: bool
     patreon_campaign: str | None = None
     patreon_webhook_secret: str = ""
+    github_maintainer: str | None = None
     flattr_owner: str | None = None
     sandbox_people: list[SandboxPerson] = field(default_factory=list)
+    github_people: list[SandboxPerson] = field(default_factory=list)
     sandbox: Sandbox | None = None
 
     def user_client(self, provider: str, account: str) -> Client:
@@ -109,18 +118,27 @@ class Services:
 
 
 def start_sandbox(public_url: str, **options: Any) -> Sandbox:
-    """Every emulator on 127.0.0.1, Ipernity's with the app's web-flow callback registered.
+    """Every emulator on 127.0.0.1, Ipernity's and GitHub's with the app's callback registered.
 
     Ipernity calls back the URL an application registered (there is no redirect
-    parameter), so the emulator is built with ``public_url``'s callback.
+    parameter), and GitHub sends visitors back only under the OAuth app's
+    registered callback URL, so both emulators are built with ``public_url``'s.
     """
-    callback = public_url.rstrip("/") + IPERNITY_CALLBACK_PATH
+    root = public_url.rstrip("/")
 
     def ipernity(settings: EmulatorSettings) -> IpernityEmulator:
-        return IpernityEmulator(settings, callback_url=callback)
+        return IpernityEmulator(settings, callback_url=root + IPERNITY_CALLBACK_PATH)
+
+    def github(settings: EmulatorSettings) -> GitHubEmulator:
+        emulator = GitHubEmulator(settings)
+        emulator.oauth_app = emulator.auth.register(
+            "paysupport web example", root + GITHUB_CALLBACK_ROOT, "oauth_app"
+        )
+        return emulator
 
     options.setdefault("sizes", {"members": 40})
-    return Sandbox(SandboxOptions(factories={"ipernity": ipernity}, **options)).start()
+    factories = {"ipernity": ipernity, "github": github}
+    return Sandbox(SandboxOptions(factories=factories, **options)).start()
 
 
 def sandbox_config(sandbox: Sandbox) -> dict[str, Any]:
@@ -168,6 +186,7 @@ def build_services(config: Mapping[str, Any], public_url: str, token_store: Toke
         sandbox=sandbox,
     )
     _prepare_patreon(services, public_url)
+    _prepare_github(services)
     return services
 
 
@@ -203,6 +222,34 @@ def _prepare_patreon(services: Services, public_url: str) -> None:
         log.warning("Patreon setup failed: %s", exc)
     finally:
         creator.close()
+
+
+def _prepare_github(services: Services) -> None:
+    """With the maintainer's token: who the site is on GitHub Sponsors, and (sandbox) sponsors.
+
+    Without a token, GitHub gates nothing: the site cannot ask who sponsors it.
+    """
+    try:
+        site = services.site_client("github")
+    except paysupport.PaySupportError as exc:
+        log.warning("GitHub is not configured: %s", exc)
+        return
+    if not isinstance(site, GitHubClient) or not site.settings.get("access_token"):
+        site.close()
+        return
+    try:
+        services.github_maintainer = site.maintainer or site.identity().raw.login
+        if services.sandbox_mode:
+            sponsors = site.walk("sponsors", login=services.github_maintainer, count=20)
+            services.github_people = [
+                SandboxPerson(s.sponsor.login, s.sponsor.name or s.sponsor.login, "sponsor")
+                for s in sponsors.first(20)
+                if s.is_active and s.sponsor is not None and not s.sponsor.is_organization
+            ][:3]
+    except paysupport.PaySupportError as exc:
+        log.warning("GitHub setup failed: %s", exc)
+    finally:
+        site.close()
 
 
 def _people(members: list[Member]) -> list[SandboxPerson]:

@@ -1,8 +1,9 @@
 """The web example in a real browser: headless Chromium (Debian's) driven by Playwright.
 
 The sandbox and the app are served on 127.0.0.1; the browser logs in with each
-provider by clicking on the emulators' consent pages, opens the patron-only page,
-presses the Flattr button, declines a login and has a tampered ``state`` refused.
+provider by clicking on the emulators' consent pages, opens the page for patrons and
+sponsors (as a Patreon patron and as a GitHub sponsor), presses the Flattr button,
+declines a login and has a tampered ``state`` refused.
 Screenshots go to ``test-output/webapp-browser/<test>/`` under the repository.
 
 Outside CI (``CI`` unset) a machine without Chromium or Playwright skips these tests
@@ -199,6 +200,25 @@ def test_a_former_patron_is_refused_the_patron_page(
     assert answer is not None and answer.status == 403
     assert "for active patrons (patron status is former_patron)" in text(page, "#message")
     shot(page, "former-patron-refused")
+
+
+def test_a_sponsor_logs_in_with_github_and_sees_the_page(
+    page: Page, site: Site, shot: Callable[[Page, str], Path]
+) -> None:
+    page.goto(site.url)
+    sponsor = str(page.locator("#github-as option").first.get_attribute("value"))
+    page.select_option("#github-as", sponsor)
+    page.click("text=Log in with GitHub")
+    page.wait_for_url(re.compile(re.escape(site.sandbox.url("github")) + "/login/oauth/authorize"))
+    assert page.input_value("input[name=username]") == sponsor
+    shot(page, "github-consent")
+    page.click("button:has-text('Authorize')")
+    page.wait_for_url(f"{site.url}/")
+    assert "GitHub: logged in as" in text(page, "#login-github")
+    answer = page.goto(f"{site.url}/patrons")
+    assert answer is not None and answer.status == 200
+    assert "You are an active sponsor on GitHub" in text(page, "#message")
+    shot(page, "sponsor-page")
 
 
 def test_the_flattr_button_flattrs_the_page_once(

@@ -141,6 +141,60 @@ def test_anonymous_visitors_are_refused_the_patron_page(app: Flask) -> None:
     assert "Log in with Patreon" in message(page.text)
 
 
+def sponsor_logins(app: Flask, client: FlaskClient) -> list[str]:
+    """Seeded sponsors of the site's GitHub account, from the sandbox's sign-in choice."""
+    client.get("/")
+    people = services_of(app).github_people
+    assert people, "no sponsor to sign in as"
+    return [p.user_id for p in people]
+
+
+def test_an_active_sponsor_logs_in_with_github_and_sees_the_page(app: Flask) -> None:
+    client = app.test_client()
+    sponsor = sponsor_logins(app, client)[0]
+    answer = log_in(client, "github", **{"as": sponsor})
+    assert answer.status_code == 302 and answer.location == "/"
+    with client.session_transaction() as session:
+        assert session["logins"]["github"]["handle"] == sponsor
+    page = client.get("/patrons")
+    assert page.status_code == 200, page.text
+    assert "active sponsor on GitHub" in message(page.text)
+    assert "Sponsoring: $" in page.text
+
+
+def test_the_maintainer_is_not_their_own_sponsor(app: Flask) -> None:
+    client = app.test_client()
+    log_in(client, "github")  # the consent page's default user: the site's maintainer
+    page = client.get("/patrons")
+    assert page.status_code == 403
+    assert "for active sponsors (" in message(page.text)
+    assert "has no active sponsorship" in message(page.text)
+
+
+def test_a_sponsor_gets_in_even_when_their_patreon_pledge_ended(app: Flask) -> None:
+    # The page is gated on any connected provider: one that says yes is enough.
+    client = app.test_client()
+    ids = patron_ids(app, client)
+    log_in(client, "patreon", **{"as": ids["former_patron"]})
+    refused = client.get("/patrons")
+    assert refused.status_code == 403
+    assert "for active patrons (patron status is former_patron)" in message(refused.text)
+    log_in(client, "github", **{"as": sponsor_logins(app, client)[0]})
+    assert client.get("/patrons").status_code == 200
+
+
+def test_a_visitor_refused_everywhere_is_told_why_by_each_provider(app: Flask) -> None:
+    client = app.test_client()
+    ids = patron_ids(app, client)
+    log_in(client, "patreon", **{"as": ids["declined_patron"]})
+    log_in(client, "github")
+    page = client.get("/patrons")
+    assert page.status_code == 403
+    text = message(page.text)
+    assert "for active patrons and active sponsors" in text
+    assert "declined_patron" in text and "no active sponsorship" in text
+
+
 def test_a_tampered_state_is_refused_and_burns_the_login(app: Flask) -> None:
     client = app.test_client()
     consent = answer_consent(start_login(client, "patreon"), "allow")
@@ -183,7 +237,12 @@ def test_a_tampered_frob_is_refused_and_burns_the_login(app: Flask) -> None:
 
 def test_a_callback_without_a_login_in_progress_is_refused(app: Flask) -> None:
     client = app.test_client()
-    for provider, query in (("patreon", "code=x&state=y"), ("ipernity", "frob=1-2")):
+    attempts = (
+        ("patreon", "code=x&state=y"),
+        ("github", "code=x&state=y"),
+        ("ipernity", "frob=1-2"),
+    )
+    for provider, query in attempts:
         answer = client.get(f"/callback/{provider}?{query}")
         assert answer.status_code == 400, provider
         assert "No login was in progress" in message(answer.text)
@@ -217,7 +276,7 @@ def test_visitors_never_share_tokens_nor_get_the_sites(app: Flask) -> None:
         assert found.token_store.load("flattr", one["uid"]) is not None
         assert found.token_store.load("flattr", two["uid"]) is None
         # the sandbox's pre-issued tokens are the site's, never a visitor's
-        for provider in ("patreon", "flattr", "ipernity"):
+        for provider in ("patreon", "github", "flattr", "ipernity"):
             client = found.user_client(provider, two["uid"])
             assert found.token_store.load(provider, two["uid"]) is None, provider
             client.close()
@@ -433,6 +492,39 @@ def test_the_sandbox_delivers_member_changes_to_the_served_app(
         assert "members:update" in recorded
         state = events_of(app).member(member.id)
         assert state is not None and state.patron_status == "former_patron"
+    finally:
+        shutdown(app)
+
+
+def test_paysupport_trigger_delivers_to_the_served_app(
+    tmp_path: Path,
+    wsgi_server: Callable[..., ServedApp],
+    paysupport_trigger: Callable[..., Any],
+) -> None:
+    # `paysupport trigger` as a fixture: deliveries signed with the site's stored secret
+    # are recorded; one signed with another secret is refused before anything is read.
+    deferred = Deferred()
+    served = wsgi_server(deferred)
+    app = create_app({"DATA_DIR": str(tmp_path), "PUBLIC_URL": served.url})
+    deferred.app = app
+    try:
+        assert requests.get(served.url, timeout=10).status_code == 200
+        found = services_of(app)
+        assert found.sandbox is not None
+        hook = f"{served.url}/webhooks/patreon"
+        emulator = found.sandbox.emulator("patreon")  # records the app can read back
+        sent = paysupport_trigger(
+            "patreon", "members:pledge:delete", to=hook, secret=found.patreon_webhook_secret,
+            emulator=emulator,
+        )  # fmt: skip
+        assert sent.status == 200, sent.answer
+        [delivery] = events_of(app).deliveries()
+        assert delivery.trigger == "members:pledge:delete"
+        state = events_of(app).member(delivery.resource_id)
+        assert state is not None and state.patron_status == "former_patron"
+        forged = paysupport_trigger("patreon", "members:create", to=hook, secret="guessed")
+        assert forged.status == 403
+        assert len(events_of(app).deliveries()) == 1
     finally:
         shutdown(app)
 

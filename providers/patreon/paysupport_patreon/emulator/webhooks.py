@@ -8,28 +8,74 @@ timeout or non-2xx) stays queued; the queue is flushed in order on the next
 event for that webhook or by :meth:`WebhookHub.retry`. After ``max_failures``
 consecutive failures the webhook is paused and receives nothing until it is
 patched with ``paused: false``.
+
+:data:`triggers` (the ``paysupport.triggers`` entry point) builds one delivery
+of any trigger from the emulator's data without registering a webhook, for
+``paysupport trigger patreon <trigger> --to URL``: the same document and
+headers a registered webhook gets, signed by the receiving side's own
+:func:`paysupport_patreon.webhooks.sign`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
+import json
 import secrets
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from paysupport_patreon.emulator.store import iso
+from paysupport.errors import ConfigError
+from paysupport_patreon import catalog as cat, webhooks as receiving
+from paysupport_patreon.emulator.store import MemberRecord, PostRecord, Store, Viewer, iso
+from paysupport_patreon.emulator.views import all_attributes, build_document
+from paysupport_patreon.errors import PROVIDER
+
+if TYPE_CHECKING:
+    from paysupport.provider import Client
+    from paysupport_patreon.emulator.app import PatreonEmulator
+
+#: Where a triggered delivery's ``links.self`` points: no request tells the emulator's own root.
+PUBLIC_ROOT = "https://www.patreon.com"
 
 
 def sign(secret: str, body: bytes) -> str:
-    """Patreon's webhook signature: hex HMAC-MD5 of the raw body."""
-    return hmac.new(secret.encode(), body, hashlib.md5).hexdigest()
+    """Patreon's webhook signature: hex HMAC-MD5 of the raw body (the verifier's own code)."""
+    return receiving.sign(body, secret)
+
+
+def headers_for(trigger: str, secret: str, body: bytes) -> dict[str, str]:
+    """The headers of one delivery, as Patreon sends them."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Patreon HTTP Robot (paysupport emulator)",
+        receiving.EVENT_HEADER: trigger,
+        receiving.SIGNATURE_HEADER: sign(secret, body),
+    }
+
+
+def member_body(
+    emulator: PatreonEmulator, member: MemberRecord, viewer: Viewer, root: str
+) -> bytes:
+    """A ``members:*`` delivery's document: the member with its campaign, tiers and user."""
+    include = ["campaign", "currently_entitled_tiers", "user"]
+    if "campaigns.members.address" in viewer.scopes:
+        include.append("address")
+    resource = emulator.views.member(member, viewer)
+    doc = build_document(resource, include, all_attributes)
+    doc["links"] = {"self": f"{root}/api/oauth2/v2/members/{resource.id}"}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def post_body(emulator: PatreonEmulator, post: PostRecord, viewer: Viewer, root: str) -> bytes:
+    """A ``posts:*`` delivery's document: the post with its campaign and author."""
+    doc = build_document(emulator.views.post(post, viewer), ["campaign", "user"], all_attributes)
+    doc["links"] = {"self": f"{root}/api/oauth2/v2/posts/{post.id}"}
+    return json.dumps(doc, separators=(",", ":")).encode()
 
 
 @dataclass
@@ -193,12 +239,7 @@ class WebhookHub:
             "ok": False,
             "error": None,
         }
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Patreon HTTP Robot (paysupport emulator)",
-            "X-Patreon-Event": delivery.trigger,
-            "X-Patreon-Signature": sign(secret, delivery.body),
-        }
+        headers = headers_for(delivery.trigger, secret, delivery.body)
         try:
             response = self._session.post(
                 uri, data=delivery.body, headers=headers, timeout=self.timeout
@@ -231,3 +272,89 @@ class WebhookHub:
                 ],
                 "deliveries": list(self.log),
             }
+
+
+class Triggers:
+    """``paysupport trigger patreon``: one delivery of any trigger, from the emulator's data.
+
+    Choices: ``campaign`` (an id; default the creator's first), ``member`` (an
+    id; default the first member the trigger fits: an active patron for
+    ``members:pledge:create``/``update``, a former one for
+    ``members:pledge:delete``) and ``post`` (an id; default the campaign's
+    latest post). The document is what a webhook registered with every scope
+    receives. The stored secret of a URL is the one Patreon keeps for the
+    webhook registered with that URI, read with the creator's client.
+    """
+
+    events: tuple[str, ...] = cat.TRIGGERS
+    choices: tuple[str, ...] = ("campaign", "member", "post")
+
+    def build(
+        self, emulator: Any, event: str, secret: str, choices: Mapping[str, str]
+    ) -> tuple[dict[str, str], bytes]:
+        unknown = sorted(set(choices) - set(self.choices))
+        if unknown:
+            raise ConfigError(
+                f"unknown choice {', '.join(unknown)}; patreon takes {', '.join(self.choices)}",
+                provider=PROVIDER,
+            )
+        store: Store = emulator.store
+        wanted = choices.get("campaign")
+        campaign = store.campaigns_by_id.get(wanted) if wanted else store.campaigns[0]
+        if campaign is None:
+            raise ConfigError(f"no campaign {wanted}", provider=PROVIDER)
+        viewer = Viewer(store.creator_id, emulator.client.client_id, cat.SCOPES)
+        if event.startswith("posts:"):
+            body = post_body(
+                emulator, self._post(store, campaign.index, choices), viewer, PUBLIC_ROOT
+            )
+        else:
+            member = self._member(store, campaign.index, event, choices)
+            body = member_body(emulator, member, viewer, PUBLIC_ROOT)
+        return headers_for(event, secret, body), body
+
+    @staticmethod
+    def _member(store: Store, c: int, event: str, choices: Mapping[str, str]) -> MemberRecord:
+        if "member" in choices:
+            found: MemberRecord | None = store.member_by_id(choices["member"])
+            if found is None:
+                raise ConfigError(f"no member {choices['member']}", provider=PROVIDER)
+            return found
+        wanted = {
+            "members:pledge:create": "active_patron",
+            "members:pledge:update": "active_patron",
+            "members:pledge:delete": "former_patron",
+        }.get(event)
+        first: MemberRecord | None = None
+        for i in store.live_member_indices(c)[:500]:
+            member = store.member(c, i)
+            if member is None:
+                continue
+            first = first or member
+            if wanted is None or member.attributes.get("patron_status") == wanted:
+                return member
+        if first is None:
+            raise ConfigError("the campaign has no member to send", provider=PROVIDER)
+        return first
+
+    @staticmethod
+    def _post(store: Store, c: int, choices: Mapping[str, str]) -> PostRecord:
+        post_id = choices.get("post") or next(iter(reversed(store.campaign_post_ids(c))), None)
+        post: PostRecord | None = store.post(post_id) if post_id else None
+        if post is None:
+            raise ConfigError(f"no post {post_id or 'in the campaign'}", provider=PROVIDER)
+        return post
+
+    def stored_secret(self, client: Client, url: str) -> str | None:
+        """The secret Patreon keeps for the webhook registered with ``url`` (``None``: none is)."""
+        listing = getattr(client, "webhooks", None)
+        if listing is None:
+            return None
+        for hook in listing():
+            if hook.uri == url and hook.secret:
+                return str(hook.secret)
+        return None
+
+
+#: The ``paysupport.triggers`` entry point ``patreon``.
+triggers = Triggers()
