@@ -112,6 +112,26 @@ class LedgerError(PaySupportError):
         super().__init__(f"ledger {path}: {message}")
 
 
+class PaymentError(PaySupportError):
+    """A payment was refused or failed at the provider: nothing was paid by this attempt.
+
+    ``code`` is the provider's own code (NIP-47's ``INSUFFICIENT_BALANCE``,
+    ``QUOTA_EXCEEDED``, ``PAYMENT_FAILED``). Providers raise subclasses (Lightning's
+    ``InsufficientBalance``, ``QuotaExceeded``, ``PaymentFailed``). A payment whose
+    outcome is unknown (no answer in time) is a :class:`Timeout` instead, never this.
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, code: str | int | None = None
+    ) -> None:
+        self.code = code
+        super().__init__(message, provider=provider)
+
+    def _render(self) -> str:
+        text = super()._render()
+        return f"{text} (code {self.code})" if self.code is not None else text
+
+
 class ProviderNotFound(PaySupportError):
     """No installed provider has this name; ``installed`` lists the ones that are."""
 
@@ -329,6 +349,7 @@ __all__ = [
     "MissingExtra",
     "NotFound",
     "PaySupportError",
+    "PaymentError",
     "ProviderNotFound",
     "RateLimited",
     "RedirectRefused",
