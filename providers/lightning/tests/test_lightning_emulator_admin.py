@@ -49,8 +49,10 @@ def test_the_wallet_view_shows_balance_budgets_and_connections(
     assert changed["balance_msat"] == 7 and changed["connections"][0]["budget_msat"] == 9
     assert requests.post(url, json={"balance_msat": -1}, timeout=5).status_code == 400
     assert requests.post(url, json={"connection": "nope"}, timeout=5).status_code == 404
+    requests.post(url, json={"rate_limit": 1}, timeout=5).raise_for_status()
     reset = requests.post(f"{lightning_url}/_admin/reset", timeout=5).json()
     assert reset["wallet"]["balance_msat"] == 1_000_000_000
+    assert reset["wallet"]["rate_limit"] is None  # a test's limit never leaks into the next
     assert set(requests.get(f"{lightning_url}/_admin/state", timeout=5).json()) >= {
         "wallet",
         "payments",

@@ -194,6 +194,7 @@ class Store:
         self.world = world
         self.relay_url = relay_url
         self.lock = threading.RLock()
+        self.seeded_rate_limit = rate_limit
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.connections: dict[str, Connection] = {}
@@ -202,8 +203,9 @@ class Store:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded balance, budgets and no payments, faults or counters."""
+        """Back to the seeded balance, budgets and rate limit; no payments, faults or counters."""
         with self.lock:
+            self.rate_limit = self.seeded_rate_limit
             self.balance_msat = self.world.balance_msat
             self.connections = {
                 c.name: Connection(c, self.relay_url, budget_msat=c.budget_msat)
