@@ -14,7 +14,11 @@ verifies Patreon webhooks does not carry an emulator's web framework:
     reading podcast and blog feeds (:mod:`paysupport.feeds`, the podcatcher
     and the blog's feed sync: ``paysupport support-feed`` and ``sync-blog``);
 ``keyring`` (keyring)
-    the operating system's keyring as a token store.
+    the operating system's keyring as a token store;
+``sync`` (dramatiq, psycopg, psycopg-pool, redis)
+    supporter sync at scale: the PostgreSQL mirror store
+    (:mod:`paysupport.sync.postgres_store`), Dramatiq workers on a Redis
+    broker. The embedded default (SQLite, one machine) needs none of them.
 
 A part imports an extra's library inside :func:`needs_extra`, so that a
 missing one raises :class:`~paysupport.errors.MissingExtra` with the command
@@ -35,6 +39,7 @@ EXTRAS: Mapping[str, tuple[str, ...]] = {
     "testing": ("vcr",),
     "feeds": ("feedparser",),
     "keyring": ("keyring",),
+    "sync": ("dramatiq", "psycopg", "psycopg_pool", "redis"),
 }
 
 

@@ -1,0 +1,105 @@
+"""The mirror store in PostgreSQL: for workers on many machines sharing one mirror.
+
+Each call borrows a connection from a pool (psycopg 3's ``ConnectionPool``:
+a store is shared by a worker's threads) and runs one ``READ COMMITTED``
+transaction. The writers of one account are serialized by a transaction-level
+advisory lock on the account (``pg_advisory_xact_lock``), taken before
+anything is read: a delivery and a reconciliation of the same account, on two
+machines, cannot interleave, while other accounts proceed in parallel. The
+lock is released at commit or rollback, so a worker killed mid-transaction
+holds nothing (its connection closes, PostgreSQL rolls the transaction back).
+Uniqueness is the database's too: a delivery id is a primary key, inserted
+with ``ON CONFLICT DO NOTHING``.
+
+Needs the ``sync`` extra (psycopg and psycopg-pool).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from paysupport._extras import needs_extra
+from paysupport.sync.store import MirrorError, SqlStore, redact_url
+
+with needs_extra("sync", "paysupport.sync's PostgreSQL store"):
+    import psycopg
+    import psycopg_pool
+
+__all__ = ["PostgresStore"]
+
+#: The advisory lock key taken while the schema is created (two workers starting at once).
+_SCHEMA_LOCK = 0x70617973796E63  # "paysync"
+
+
+@lru_cache(maxsize=64)
+def _placeholders(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+def account_lock_key(provider: str, account: str) -> int:
+    """The advisory lock key of an account: a signed 64-bit hash of provider and account."""
+    digest = hashlib.blake2b(f"{provider}\0{account}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class PostgresStore(SqlStore):
+    """The mirror in the PostgreSQL database ``url`` names (``postgresql://user:pw@host/db``).
+
+    ``pool_size`` is the most connections this store holds (one per thread
+    using it at once); ``timeout`` how long a call waits for one (seconds).
+    The tables are created when missing. Call :meth:`close` (or use ``with``)
+    to release the connections.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 8, timeout: float = 30.0) -> None:
+        scheme, _, rest = url.partition("://")
+        conninfo = f"postgresql://{rest}" if scheme.partition("+")[2] else url
+        self.url = redact_url(url)
+        with self._guard():
+            connection = psycopg.connect(conninfo, connect_timeout=max(1, int(timeout)))
+            with connection as conn, conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                self._create_schema(cur, "schema.postgresql.sql")
+            self._pool = psycopg_pool.ConnectionPool(
+                conninfo, min_size=1, max_size=pool_size, timeout=timeout, open=True
+            )
+
+    def close(self) -> None:
+        """Close the pool's connections; the store cannot be used afterwards."""
+        self._pool.close()
+
+    def _q(self, sql: str) -> str:
+        return _placeholders(sql)
+
+    def _lock_account(self, cur: Any, provider: str, account: str) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (account_lock_key(provider, account),))
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn psycopg's connection and server errors into a MirrorError saying what to do."""
+        try:
+            yield
+        except psycopg_pool.PoolTimeout as exc:
+            raise MirrorError(
+                f"no connection free or reachable ({exc}); is PostgreSQL up, and is the pool"
+                " large enough for this many threads?",
+                url=self.url,
+            ) from None
+        except psycopg.OperationalError as exc:
+            raise MirrorError(f"cannot be reached ({exc})", url=self.url) from None
+        except psycopg.Error as exc:
+            raise MirrorError(f"failed ({type(exc).__name__}: {exc})", url=self.url) from None
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[psycopg.Cursor[Any]]:
+        with (
+            self._guard(),
+            self._pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+        ):
+            yield cur
