@@ -23,7 +23,8 @@ from benchmarks import (
     bench_walks,
 )
 from benchmarks.reliability import reliability
-from benchmarks.results import Result, plot, print_table, skipped, write_markdown
+from benchmarks.results import Result, machine, plot, print_table, skipped, write_markdown
+from paysupport.walk import PREFETCH_WORKERS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -50,23 +51,23 @@ NOTES = (
     "new connection costs a handshake (tens of milliseconds).",
     "P4 growth is peak RSS (VmHWM, reset before the walk) minus RSS before the walk, in a "
     "fresh process that only walks; the sandbox runs in another process.",
-    "P4 (missed): a Patreon page of 1,000 members is about 3 MB of Python objects, and its "
-    "JsonApiDocument and resources refer to each other, so a finished page is freed by the "
-    "cyclic garbage collector, not when the walk lets go of it; several pages wait. With a "
-    "collection per page the growth is about 8 MB. The fix belongs in paysupport/jsonapi.py "
-    "(no cycle between a document and its resources). Ipernity walks (plain dicts) stay "
-    "under 2 MB.",
-    "P5 (missed): `paysupport providers` imports every provider's client modules to read "
-    "their ProviderInfo (Flattr, Patreon, Ipernity: about 70 ms together), the test suite's "
-    "example provider (werkzeug, about 25 ms), rich for the table and click. The core no "
-    "longer imports oauthlib, filelock, sqlite3, rich, werkzeug or the sandbox to start "
-    "(first measured at 3.5x). Reaching 2x needs providers to declare their info without "
-    "importing their clients.",
-    "P5 runs in the development environment, where the example provider of the tests "
-    "(which imports werkzeug) is installed too.",
+    "P4: documents hold their resources weakly, so a finished page is freed by reference "
+    "counting as soon as the walk moves on (the row with gc.collect() is the control). A "
+    "default cursor walk holds one page more: the one it fetches while the reader works.",
+    "P5 regular install: a virtual environment in `.venv-bench/` with wheels of the core and "
+    "of every provider in `providers/` and copies of their dependencies (kept until the "
+    "sources change). `paysupport providers` reads each provider's `info.py` (its "
+    "ProviderInfo) and imports click, the entry points' reader and rich for the table; no "
+    "client, requests or werkzeug. The dev install also holds the tests' example provider "
+    "and editable-install finders.",
+    "P3: walks are given no `max_workers`: page-number walks prefetch "
+    f"{PREFETCH_WORKERS} pages at once and the HTTP pool keeps that many connections; "
+    "cursor walks fetch one page ahead. The share hidden is 1 - (walk with the work - walk "
+    "without it) / the work.",
     "P6 minimum: (ceil(N / L) - 1) windows, plus the last window's requests at their "
-    "unlimited speed. Flattr's X-RateLimit-Reset is a whole-second timestamp, so a client "
-    "can only wait to the next second: up to 1 s lost per window.",
+    "unlimited speed. Flattr's X-RateLimit-Reset is its window's end rounded up to a whole "
+    "second; the client dates the window's start on its own clock (the answer saying "
+    "`Current: 1`) and waits for its real end instead of losing up to 1 s per window.",
     "R2: the scenarios of `tests/flows/test_podcast_exactly_once.py` at full size (1,000 "
     "episodes and 30 kills; 10 budget races; 5 runs killed in another container), through "
     "`paysupport support-feed` processes against the Flattr emulator with 20-300 ms per answer.",
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = [k.strip().upper() for k in args.only.split(",") if k.strip()] or list(SUITES)
     results: list[Result] = []
+    print(f"machine: {machine()}", file=sys.stderr, flush=True)
     for key in wanted:
         started = time.perf_counter()
         print(f"== {key}", file=sys.stderr, flush=True)
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(skipped(key, "(failed to run)", f"{type(exc).__name__}: {exc}"))
         print(f"   {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     print_table(results)
+    print(f"measured on {machine()}")
     if not args.no_write and not args.only:
         image = DOCS / "performance.png"
         plot(results, image)

@@ -4,8 +4,8 @@ The walk runs in a fresh interpreter (``python -m benchmarks.bench_memory``)
 that connects to the sandbox process, imports and connects first, then records
 its resident set, resets its peak and walks, counting items without keeping
 them. Growth is the process' peak RSS (``VmHWM``) after the walk minus its RSS
-before it. Two walks: Patreon members
-(cursor, sequential, pages of 1,000) and Ipernity documents (page-numbered,
+before it. Two walks: Patreon members (cursor, as walks go by default: one
+page fetched ahead, pages of 1,000) and Ipernity documents (page-numbered,
 prefetching with 4 workers, pages of 100); and, for comparison, the same
 Patreon walk collected into a list, as code that reads everything first does.
 """

@@ -12,9 +12,14 @@ compares, in one run and taking turns:
   paysupport's v1 ``fetch_page_of_pledges`` loop doing the same.
 
 P3 walks 50 pages with 50 ms of added latency (Ipernity documents, then Flattr
-search) with and without prefetching, checking that the prefetching walk keeps
-the order and yields each item once (goal: at least 5x faster), and next to
-pyipernity's sequential walk.
+search) as walks do by default (prefetching) and one page after another
+(``max_workers=1``), checking that the prefetching walk keeps the order and
+yields each item once (goal: at least 10x faster), and next to pyipernity's
+sequential walk. A cursor walk cannot prefetch (each position comes with the
+page before it); by default it fetches the next page while the reader works on
+the current one. Walking 10 pages of Patreon members with 100 ms of latency and
+100 ms of the reader's work per page measures how much of that work the
+look-ahead hides (goal: at least 85%; one page after another hides none).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from benchmarks import seed
 from benchmarks.results import Result, goal_result, info, skipped
 from benchmarks.served import served
 from paysupport.http import user_agent
+from paysupport.walk import PREFETCH_WORKERS
 
 MEMBERS = 10_000
 PAGE = 1_000
@@ -139,10 +145,11 @@ def p2(quick: bool = False) -> list[Result]:
 def p3(quick: bool = False) -> list[Result]:
     results = _p3_ipernity(quick)
     results += _p3_flattr(quick)
+    results += _p3_cursor(quick)
     return results
 
 
-WORKERS = 8
+WORKERS = PREFETCH_WORKERS  # the default: the walks below are given no max_workers
 PAGES = 50
 PER_PAGE = 100
 
@@ -155,24 +162,24 @@ def _p3_ipernity(quick: bool) -> list[Result]:
         client: Any = sb.connect("ipernity")
         user_id = client.identity().id
 
-        def walk(workers: int) -> list[str]:
+        def walk(workers: int | None) -> list[str]:
             return [
                 d.id
                 for d in client.walk_docs(user_id=user_id, per_page=PER_PAGE, max_workers=workers)
             ]
 
         best, answers = _best(
-            {"sequential": lambda: walk(1), "prefetch": lambda: walk(WORKERS)}, rounds
+            {"sequential": lambda: walk(1), "prefetch": lambda: walk(None)}, rounds
         )
         ids = answers["prefetch"]
         same = ids == answers["sequential"] and len(set(ids)) == len(ids) == PAGES * PER_PAGE
         results = [
             goal_result(
                 "P3",
-                f"Ipernity 50 pages +50 ms: prefetch ({WORKERS}) speed-up",
+                f"Ipernity 50 pages +50 ms: default walk (prefetch {WORKERS}) speed-up",
                 best["sequential"] / best["prefetch"],
                 "x",
-                ">= 5x",
+                ">= 10x",
                 f"sequential {best['sequential']:.2f} s, prefetch {best['prefetch']:.2f} s; "
                 f"order kept and each item once: {'yes' if same else 'NO'}",
             )
@@ -202,18 +209,17 @@ def _p3_ipernity(quick: bool) -> list[Result]:
 
 def _p3_flattr(quick: bool) -> list[Result]:
     rounds = 2 if quick else 3
-    what = f"Flattr search 50 pages +50 ms: prefetch ({WORKERS}) speed-up"
+    what = f"Flattr search 50 pages +50 ms: default walk (prefetch {WORKERS}) speed-up"
     try:
         with served(providers=["flattr"], sizes={"things": PAGES * PER_PAGE}, latency_ms=50) as sb:
             client: Any = sb.connect("flattr")
 
-            def walk(workers: int) -> list[str]:
-                return [
-                    str(t.id) for t in client.walk("search", count=PER_PAGE, max_workers=workers)
-                ]
+            def walk(workers: int | None) -> list[str]:
+                extra = {} if workers is None else {"max_workers": workers}
+                return [str(t.id) for t in client.walk("search", count=PER_PAGE, **extra)]
 
             best, answers = _best(
-                {"sequential": lambda: walk(1), "prefetch": lambda: walk(WORKERS)}, rounds
+                {"sequential": lambda: walk(1), "prefetch": lambda: walk(None)}, rounds
             )
     except Exception as exc:  # the Flattr client is still being finished
         return [skipped("P3", what, f"{type(exc).__name__}: {exc}")]
@@ -224,8 +230,72 @@ def _p3_flattr(quick: bool) -> list[Result]:
         what,
         best["sequential"] / best["prefetch"],
         "x",
-        ">= 5x",
+        ">= 10x",
         f"sequential {best['sequential']:.2f} s, prefetch {best['prefetch']:.2f} s; "
         f"order kept and each item once: {'yes' if same else 'NO'}",
     )
     return [result if same else Result(**{**result.__dict__, "met": False})]
+
+
+CURSOR_PAGES = 10
+WORK = 0.1  # seconds of the reader's work per page
+CURSOR_LATENCY_MS = 100
+
+
+def _p3_cursor(quick: bool) -> list[Result]:
+    """The share of the reader's work a cursor walk's look-ahead hides."""
+    rounds = 2 if quick else 3
+    per_page = 100
+    with served(
+        providers=["patreon"],
+        sizes={"members": CURSOR_PAGES * per_page},
+        latency_ms=CURSOR_LATENCY_MS,
+    ) as sb:
+        client: Any = sb.connect("patreon")
+        campaign = next(iter(client.walk("campaigns"))).id
+
+        def walk(workers: int | None, work: float) -> int:
+            members = client.walk("members", campaign=campaign, count=per_page)
+            if workers is not None:
+                members.max_workers = workers
+            count = 0
+            for page in members.pages():
+                count += len(page.items)
+                time.sleep(work)  # the reader's work on this page
+            return count
+
+        best, answers = _best(
+            {
+                "ahead": lambda: walk(None, WORK),
+                "ahead, no work": lambda: walk(None, 0.0),
+                "sequential": lambda: walk(1, WORK),
+                "sequential, no work": lambda: walk(1, 0.0),
+            },
+            rounds,
+        )
+    work = CURSOR_PAGES * WORK
+    assert set(answers.values()) == {CURSOR_PAGES * per_page}, answers
+
+    def hidden(kind: str) -> float:
+        return round(1 - (best[kind] - best[f"{kind}, no work"]) / work, 3)
+
+    what = f"Patreon members {CURSOR_PAGES} pages +{CURSOR_LATENCY_MS} ms, 100 ms work per page"
+    return [
+        goal_result(
+            "P3",
+            f"{what}: share of the work hidden (default walk, one page ahead)",
+            hidden("ahead"),
+            "",
+            ">= 0.85",
+            f"walk {best['ahead']:.2f} s with the work, {best['ahead, no work']:.2f} s without; "
+            f"work {work:.1f} s",
+        ),
+        info(
+            "P3",
+            f"{what}: share of the work hidden (max_workers=1)",
+            hidden("sequential"),
+            "",
+            f"walk {best['sequential']:.2f} s with the work, "
+            f"{best['sequential, no work']:.2f} s without",
+        ),
+    ]

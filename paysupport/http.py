@@ -66,6 +66,7 @@ from paysupport.errors import (
     TransportError,
 )
 from paysupport.redact import Redactor
+from paysupport.walk import PREFETCH_WORKERS
 
 log = logging.getLogger("paysupport.http")
 
@@ -112,6 +113,11 @@ class HttpOptions:
     :class:`~paysupport.errors.DeadlineExceeded`. ``max_body_bytes`` caps a
     body (after decompression); a larger one is refused with
     :class:`~paysupport.errors.ResponseTooLarge` without being held in memory.
+
+    ``pool_maxsize`` is how many connections to a host are kept open for reuse:
+    enough for a prefetching walk's workers (:data:`~paysupport.walk.PREFETCH_WORKERS`)
+    and a few calls of the caller's own at the same time. With fewer, every
+    request beyond it opens a new connection and closes it after use.
     """
 
     connect_timeout: float = 5.0
@@ -121,7 +127,7 @@ class HttpOptions:
     backoff_max: float = 20.0
     backoff_jitter: float = 0.3
     max_retry_after: float = 60.0
-    pool_maxsize: int = 10
+    pool_maxsize: int = PREFETCH_WORKERS + 4
     app_name: str | None = None
     deadline: float = 60.0
     max_body_bytes: int = 32 * 1024 * 1024

@@ -21,16 +21,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from stevedore import ExtensionManager
 
 from paysupport.errors import ConfigError, ProviderNotFound
 from paysupport.info import ProviderInfo
-from paysupport.provider import Client
+
+if TYPE_CHECKING:  # imported where a client class is checked: it brings requests and HTTP
+    from paysupport.provider import Client
 
 #: A provider's client class, for :func:`connect`'s ``expect``.
-C = TypeVar("C", bound=Client)
+C = TypeVar("C", bound="Client")
 
 PROVIDERS_NAMESPACE = "paysupport.providers"
 SANDBOXES_NAMESPACE = "paysupport.sandboxes"
@@ -87,6 +89,8 @@ class _Registry:
             cached = self._classes.get(name)
         if cached is not None:
             return cached
+        from paysupport.provider import Client
+
         module_name, _, qualname = plugin.client.partition(":")
         try:
             target: Any = importlib.import_module(module_name)
@@ -149,9 +153,16 @@ def _declaration_problem(name: str, plugin: Any) -> str | None:
         if ":" not in plugin.client:
             return "its ProviderInfo.client is not a 'module:ClassName' path"
         return None
-    if isinstance(plugin, type) and issubclass(plugin, Client):
+    if isinstance(plugin, type) and _is_client_class(plugin):
         return None
     return "neither a ProviderInfo nor a paysupport Client subclass"
+
+
+def _is_client_class(plugin: type) -> bool:
+    """Whether ``plugin`` (an entry point's class: its module is imported) is a Client."""
+    from paysupport.provider import Client
+
+    return issubclass(plugin, Client)
 
 
 def _info_of(plugin: Any) -> ProviderInfo:
@@ -242,6 +253,8 @@ def connect(name: str, expect: type[Client] | None = None, /, **kwargs: Any) -> 
             f"pass the expected class second, not as expect=: "
             f"paysupport.connect({name!r}, {getattr(kwargs['expect'], '__name__', '...')})"
         )
+    from paysupport.provider import Client
+
     cls = provider_class(name)
     if expect is not None:
         if not (isinstance(expect, type) and issubclass(expect, Client)):

@@ -4,11 +4,16 @@ One :class:`Walk` covers cursor, page-number and offset pagination. The
 provider supplies ``fetch(position) -> Page``; the walk asks for the first
 page at ``start`` and follows each page's ``next`` until it is ``None``.
 
-Memory stays bounded: a sequential walk holds one page, a prefetching walk at
-most ``max_workers`` pages ahead of the one being read. Prefetch needs the
-number of pages up front, so it is only used for page-number and offset walks
-whose first page reports it; the order of items never changes and each page is
-fetched exactly once.
+By default a walk does not make its reader wait for the network. A
+page-number or offset walk whose first page reports how many pages there are
+fetches :data:`PREFETCH_WORKERS` pages at once, ahead of the one being read; any
+other walk (a cursor walk, whose next position is only known once a page has
+arrived) fetches the following page while the reader works on the current one.
+``max_workers=1`` turns both off. Memory stays bounded: a prefetching walk holds
+at most ``max_workers`` pages ahead of the one being read, a looking-ahead walk
+one. The order of items never changes and each page is fetched exactly once.
+The HTTP layer's pool keeps as many connections as there are workers
+(:attr:`~paysupport.http.HttpOptions.pool_maxsize`), so none is opened per page.
 
 Resuming is page-granular: :attr:`Walk.cursor` is the position of the first
 page not yet completely yielded, and ``Walk(fetch, start=cursor)`` continues
@@ -26,6 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+#: Pages a page-number or offset walk fetches at once by default. 50 pages at 50 ms of
+#: latency take 3 round trips instead of 50 (benchmarks/bench_walks.py, P3).
+PREFETCH_WORKERS = 32
 
 Pagination = Literal["cursor", "page", "offset"]
 
@@ -54,8 +63,11 @@ class Walk(Generic[T]):
     """Lazily iterate every item of a paginated collection.
 
     ``start`` is the first position (``None`` for a cursor walk's beginning,
-    1 for page numbers, 0 for offsets). ``max_workers`` above 1 turns on
-    prefetching where the pagination allows it.
+    1 for page numbers, 0 for offsets). ``max_workers`` is how many pages may
+    be on their way at once: ``None`` chooses (:data:`PREFETCH_WORKERS` for page
+    numbers and offsets, 2 for cursors: the page being read and the next one);
+    1 fetches each page only when the reader asks for it. ``fetch`` is then
+    called from a worker thread, one page at a time for a cursor walk.
     """
 
     def __init__(
@@ -64,8 +76,10 @@ class Walk(Generic[T]):
         *,
         start: Any = None,
         pagination: Pagination = "cursor",
-        max_workers: int = 1,
+        max_workers: int | None = None,
     ) -> None:
+        if max_workers is None:
+            max_workers = 2 if pagination == "cursor" else PREFETCH_WORKERS
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self._fetch = fetch
@@ -93,13 +107,19 @@ class Walk(Generic[T]):
         return self._first_page().total
 
     def pages(self) -> Iterator[Page[T]]:
-        """Yield pages in order; prefetching ahead when allowed and asked for."""
+        """Yield pages in order, fetching ahead unless ``max_workers`` is 1."""
+        return self._pages(ahead=self.max_workers > 1)
+
+    def _pages(self, *, ahead: bool) -> Iterator[Page[T]]:
         first = self._first_page()
         self._first = None  # a second iteration starts over with a fresh request
-        positions = self._prefetch_positions(first)
-        source = (
-            self._prefetched(first, positions) if positions is not None else self._sequential(first)
-        )
+        positions = self._prefetch_positions(first) if ahead else None
+        if positions is not None:
+            source = self._prefetched(first, positions)
+        elif ahead:
+            source = self._looking_ahead(first)
+        else:
+            source = self._sequential(first)
         del first  # held here, the first page would live as long as the walk
         for page in source:
             yield page
@@ -116,8 +136,25 @@ class Walk(Generic[T]):
                 return
             page = self._fetch_at(following)
 
+    def _looking_ahead(self, page: Page[T]) -> Iterator[Page[T]]:
+        """One page ahead: the next page is fetched while the reader works on this one.
+
+        Only the page being read and the one on its way are held. Closing the
+        walk early waits for the page on its way (bounded by the request's timeout).
+        """
+        with ThreadPoolExecutor(1, thread_name_prefix="paysupport-walk") as pool:
+            while True:
+                following = page.next if page.items else None
+                upcoming = None if following is None else pool.submit(self._fetch_at, following)
+                yield page
+                del page
+                if upcoming is None:
+                    return
+                page = upcoming.result()
+                del upcoming
+
     def _prefetch_positions(self, first: Page[T]) -> list[Any] | None:
-        if self.max_workers < 2 or first.next is None or not first.items:
+        if first.next is None or not first.items:
             return None
         start = first.position
         if self.pagination == "page" and first.pages is not None and isinstance(start, int):
@@ -157,8 +194,15 @@ class Walk(Generic[T]):
             del items  # not held while the next page is fetched
 
     def first(self, n: int) -> list[T]:
-        """The first ``n`` items, fetching no more pages than needed."""
-        return list(itertools.islice(iter(self), n))
+        """The first ``n`` items, fetching no more pages than needed (no reading ahead)."""
+        items: list[T] = []
+        if n <= 0:
+            return items
+        for page in self._pages(ahead=False):
+            items += page.items[: n - len(items)]
+            if len(items) >= n:
+                break
+        return items
 
     def __repr__(self) -> str:
         return f"<Walk {self.pagination} from {self.start!r} workers={self.max_workers}>"

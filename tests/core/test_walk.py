@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
 import weakref
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from paysupport.errors import NotFound
-from paysupport.walk import Page, Walk
+from paysupport.http import HttpClient, HttpOptions
+from paysupport.walk import PREFETCH_WORKERS, Page, Walk
 
 
 class Catalogue:
@@ -223,7 +226,7 @@ def test_max_workers_must_be_positive() -> None:
 def test_sequential_walk_holds_one_page_at_a_time() -> None:
     catalogue = Catalogue(size=50, per_page=5)
     most = 0
-    for item in Walk(catalogue.by_cursor):
+    for item in Walk(catalogue.by_cursor, max_workers=1):
         if item % catalogue.per_page == 0:
             most = max(most, catalogue.live_pages)
     assert most == 1
@@ -232,7 +235,7 @@ def test_sequential_walk_holds_one_page_at_a_time() -> None:
 @pytest.mark.parametrize("pages", [False, True])
 def test_sequential_walk_lets_go_of_a_page_before_fetching_the_next(pages: bool) -> None:
     catalogue = Catalogue(size=50, per_page=5)
-    walk = Walk(catalogue.by_cursor)
+    walk = Walk(catalogue.by_cursor, max_workers=1)
     count = 0
     if pages:
         for page in walk.pages():
@@ -322,3 +325,143 @@ def test_prefetch_holds_at_most_max_workers_plus_one_pages() -> None:
         catalogue.wait_for_fetches(1 if number == 1 else min(number + WORKERS, PAGES))
         most = max(most, catalogue.live_pages)
     assert 1 < most <= WORKERS + 1
+
+
+# Looking ahead: a cursor walk fetches the next page while the reader works
+
+
+def test_a_cursor_walk_fetches_the_next_page_while_the_reader_works_on_one() -> None:
+    catalogue = Catalogue(size=30, per_page=3, delay=0.01)
+    for number, page in enumerate(Walk(catalogue.by_cursor).pages(), start=1):
+        deadline = time.monotonic() + 2.0
+        while len(catalogue.fetched) < min(number + 1, 10) and time.monotonic() < deadline:
+            time.sleep(0.001)  # the reader is busy: the following page comes by itself
+        assert len(catalogue.fetched) == min(number + 1, 10)
+        del page
+    assert catalogue.fetched == [None] + [f"after:{n}" for n in range(3, 30, 3)]
+
+
+def test_looking_ahead_hides_the_readers_work_behind_the_fetches() -> None:
+    delay, work, pages = 0.05, 0.05, 10
+    catalogue = Catalogue(size=pages, per_page=1, delay=delay)
+    started = time.perf_counter()
+    for _ in Walk(catalogue.by_cursor):
+        time.sleep(work)
+    elapsed = time.perf_counter() - started
+    # One page after another it takes pages * (delay + work) = 1 s; ahead about 0.55 s.
+    assert elapsed < 0.8 * pages * (delay + work)
+
+
+def test_looking_ahead_holds_at_most_two_pages_and_fetches_one_at_a_time() -> None:
+    catalogue = Catalogue(size=50, per_page=5, delay=0.002)
+    most = 0
+    for item in Walk(catalogue.by_cursor):
+        if item % catalogue.per_page == 0:
+            catalogue.wait_for_fetches(min(item // catalogue.per_page + 2, 10))
+            most = max(most, catalogue.live_pages)
+    assert most == 2
+    assert catalogue.max_in_flight == 1
+    assert max(catalogue.live_at_fetch) == 1
+
+
+def test_a_looking_ahead_walk_left_early_fetches_nothing_more() -> None:
+    catalogue = Catalogue(size=50, per_page=5, delay=0.005)
+    walk = Walk(catalogue.by_cursor)
+    for item in walk:
+        if item == 7:
+            break
+    fetched = len(catalogue.fetched)
+    time.sleep(0.05)
+    assert fetched == len(catalogue.fetched) <= 3  # pages 1 and 2, and at most 3 ahead
+    assert walk.cursor == "after:5"  # page 2 is the one being read
+
+
+def test_first_does_not_read_ahead() -> None:
+    catalogue = Catalogue(size=50, per_page=5, delay=0.005)
+    assert Walk(catalogue.by_cursor).first(7) == list(range(7))
+    time.sleep(0.05)
+    assert catalogue.fetched == [None, "after:5"]
+
+
+def test_max_workers_1_fetches_a_page_only_when_asked() -> None:
+    catalogue = Catalogue(size=30, per_page=3, delay=0.001)
+    for page in Walk(catalogue.by_cursor, max_workers=1).pages():
+        time.sleep(0.01)
+        assert catalogue.fetched[-1] == page.position
+    assert len(catalogue.fetched) == 10
+
+
+# Defaults: page-number walks prefetch, over a pool that keeps every worker's connection
+
+
+def test_a_page_number_walk_prefetches_by_default() -> None:
+    catalogue = Catalogue(size=3 * PREFETCH_WORKERS + 1, per_page=1, delay=0.05)
+    walk = Walk(catalogue.by_page, start=1, pagination="page")
+    assert walk.max_workers == PREFETCH_WORKERS
+    assert list(walk) == list(range(3 * PREFETCH_WORKERS + 1))
+    assert catalogue.max_in_flight == PREFETCH_WORKERS
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    """Answers ``/items?page=N`` after a delay, counting connections and requests at once."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive: a pooled connection serves many requests
+    server: _CountingServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def do_GET(self) -> None:
+        server = self.server
+        with server.lock:
+            server.in_flight += 1
+            server.max_in_flight = max(server.max_in_flight, server.in_flight)
+        time.sleep(server.delay)
+        with server.lock:
+            server.in_flight -= 1
+        page = int(self.path.rpartition("=")[2])
+        body = json.dumps({"items": [page], "pages": server.pages}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, pages: int, delay: float) -> None:
+        super().__init__(("127.0.0.1", 0), _CountingHandler)
+        self.lock = threading.Lock()
+        self.pages, self.delay = pages, delay
+        self.connections = self.in_flight = self.max_in_flight = 0
+
+
+def test_a_default_walk_over_http_keeps_every_workers_connection() -> None:
+    pages = 3 * PREFETCH_WORKERS + 1
+    server = _CountingServer(pages, delay=0.1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    http = HttpClient("fake", f"http://127.0.0.1:{server.server_address[1]}")
+
+    def fetch(number: int) -> Page[int]:
+        body = http.request("GET", f"/items?page={number}").json()
+        following = number + 1 if number < body["pages"] else None
+        return Page(body["items"], next=following, pages=body["pages"])
+
+    try:
+        walk = Walk(fetch, start=1, pagination="page")
+        assert list(walk) == list(range(1, pages + 1))
+    finally:
+        http.close()
+        server.shutdown()
+        server.server_close()
+    assert server.max_in_flight == PREFETCH_WORKERS
+    assert HttpOptions().pool_maxsize >= PREFETCH_WORKERS
+    # Each worker opens one connection and keeps it; a smaller pool would drop and reopen.
+    assert server.connections <= PREFETCH_WORKERS + 1

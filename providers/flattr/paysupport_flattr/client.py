@@ -230,7 +230,8 @@ class FlattrClient(Client):
             kind = str(filters.get("type") or "outgoing")
             return _single_page(lambda: owner.activities(kind))
         search = {k: v for k, v in filters.items() if k not in ("count", "full", "max_workers")}
-        workers = check_count(filters.get("max_workers", 1))
+        given = filters.get("max_workers")
+        workers = None if given is None else check_count(given)  # None: the core's default
         return self.things.search(count=count, full=full, max_workers=workers, **search)
 
     def raw(

@@ -107,7 +107,7 @@ class ThingsService:
         sort: str | None = None,
         count: int = DEFAULT_COUNT,
         full: bool = False,
-        max_workers: int = 1,
+        max_workers: int | None = None,
     ) -> Walk[Thing]:
         """A walk over the things matching every filter given.
 

@@ -159,6 +159,7 @@ class FlattrApi:
         for attempt in (1, 2):
             if rate_limited:
                 self.gate.before_request()
+            sent_at = self.gate.now()
             response = self.http.request(
                 method,
                 url,
@@ -167,7 +168,7 @@ class FlattrApi:
                 headers={"Accept": accept},
                 allow_redirects=allow_redirects,
             )
-            self.gate.observe(response.headers)
+            self.gate.observe(response.headers, sent_at=sent_at)
             status = response.status_code
             if status < 400 or status in expected:
                 body = self._decode(response) if response.content.strip() else None

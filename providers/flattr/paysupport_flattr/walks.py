@@ -35,9 +35,9 @@ def listing(fetch: Callable[[int, int], list[T]], count: int = DEFAULT_COUNT) ->
 def counted(
     fetch: Callable[[int, int], tuple[list[T], int]],
     count: int = DEFAULT_COUNT,
-    max_workers: int = 1,
+    max_workers: int | None = None,
 ) -> Walk[T]:
-    """A walk whose pages report the total (search); prefetches with ``max_workers`` > 1."""
+    """A walk whose pages report the total (search): prefetched unless ``max_workers`` is 1."""
     count = check_count(count)
 
     def page(number: int) -> Page[T]:

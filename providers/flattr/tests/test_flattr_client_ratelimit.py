@@ -6,7 +6,7 @@ import time
 
 import pytest
 from paysupport_flattr import RateLimit
-from paysupport_flattr.ratelimit import RateLimitGate
+from paysupport_flattr.ratelimit import RESET_MARGIN, RateLimitGate, anchored_end
 
 from paysupport import ConfigError, RateLimited
 from paysupport.emulation import EmulatorSettings
@@ -43,7 +43,7 @@ def test_wait_mode_sleeps_until_the_reset_instead_of_burning_requests(make_sandb
     assert client.rate_limit.remaining == 0
     reset = client.rate_limit.reset
     client.users.get("flattr")  # waits for the next window, then succeeds
-    assert time.time() >= reset
+    assert time.time() > reset - 1  # the window's end, which Reset rounds up to a second
     assert time.monotonic() - started < 4
     assert client.rate_limit_status().current == 1  # the fourth request opened a fresh window
     assert client.api.gate.waited > 0
@@ -138,3 +138,69 @@ def test_the_gate_reserves_the_remaining_budget():
     gate.before_request()
     with pytest.raises(RateLimited):
         gate.before_request()
+
+
+def budget(current: int, reset: int, limit: int = 3) -> dict[str, str]:
+    """The headers of an answer that was request number ``current`` of its period."""
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(max(0, limit - current)),
+        "X-RateLimit-Current": str(current),
+        "X-RateLimit-Reset": str(reset),
+    }
+
+
+def test_the_gate_waits_for_the_periods_end_on_its_own_clock_not_the_rounded_reset():
+    now = [1000.30]  # the period began at 1000.30 and lasts 2 s: it ends at 1002.30
+    slept: list[float] = []
+    gate = RateLimitGate("wait", clock=lambda: now[0], sleep=slept.append)
+    gate.observe(budget(1, reset=1003), sent_at=now[0] - 0.01)  # Reset: 1002.30 rounded up
+    now[0] = 1000.50
+    gate.observe(budget(3, reset=1003))
+    gate.before_request()
+    assert slept == [pytest.approx(1.80 + RESET_MARGIN)]  # not the 2.5 s to 1003
+
+
+def test_the_gate_waits_for_the_reset_when_the_first_round_trip_spans_a_second():
+    now = [1001.02]  # sent at 1000.97: the period's fraction of a second is unknown
+    slept: list[float] = []
+    gate = RateLimitGate("wait", clock=lambda: now[0], sleep=slept.append)
+    gate.observe(budget(1, reset=1003), sent_at=now[0] - 0.05)
+    gate.observe(budget(3, reset=1003))
+    gate.before_request()
+    assert slept == [pytest.approx(1003 - 1001.02 + RESET_MARGIN)]
+
+
+def test_a_refusal_in_an_anchored_period_makes_the_gate_trust_the_reset_again():
+    now = [1000.30]
+    slept: list[float] = []
+    gate = RateLimitGate("wait", clock=lambda: now[0], sleep=slept.append)
+    gate.observe(budget(1, reset=1003), sent_at=now[0] - 0.01)
+    now[0] = 1000.50
+    gate.observe(budget(4, reset=1003))  # refused: the server's period lasts longer
+    gate.before_request()
+    assert slept == [pytest.approx(2.5 + RESET_MARGIN)]
+
+
+@pytest.mark.parametrize(
+    ("reset", "sent", "received", "end"),
+    [
+        (1003, 1000.20, 1000.30, 1002.30),
+        (1003, 1000.97, 1001.02, None),  # the round trip spans a second
+        (1003, 1000.0, 1000.0, None),  # a start on a whole second: Reset is the end itself
+    ],
+)
+def test_anchored_end(reset, sent, received, end):
+    assert anchored_end(reset, sent, received) == (None if end is None else pytest.approx(end))
+
+
+def test_a_late_answer_does_not_give_back_budget_reserved_by_concurrent_requests():
+    gate = RateLimitGate("raise", clock=lambda: 0.0)
+    gate.observe(budget(1, reset=60, limit=3))  # 2 left
+    gate.before_request()
+    gate.before_request()  # both reserved by requests on their way
+    gate.observe(budget(2, reset=60, limit=3))  # an answer sent before those two: "1 left"
+    with pytest.raises(RateLimited):
+        gate.before_request()
+    gate.observe(budget(1, reset=120, limit=3))  # a new period has its own budget
+    gate.before_request()

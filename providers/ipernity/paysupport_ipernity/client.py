@@ -285,18 +285,24 @@ class IpernityClient(Client):
     # -- walks ---------------------------------------------------------------------------
 
     def walk_data(
-        self, method: str, elem_name: str | None = None, *, max_workers: int = 1, **params: Any
+        self,
+        method: str,
+        elem_name: str | None = None,
+        *,
+        max_workers: int | None = None,
+        **params: Any,
     ) -> Walk[JSON]:
         """Every item of any list method, as plain dicts, page after page.
 
         ``elem_name`` is guessed for ``<noun>.<verb>`` methods (``album.getList`` ->
-        ``albums.album``); give a dotted path for others. ``max_workers`` > 1 prefetches.
+        ``albums.album``); give a dotted path for others. ``max_workers``: pages fetched at once
+        (``None``: the core's default, :data:`paysupport.walk.PREFETCH_WORKERS`; 1: none ahead).
         """
         path = element_path(method, elem_name)
         self.caller.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
         return data_walk(self._call_mapping, method, path, params, dict, max_workers=max_workers)
 
-    def walk_docs(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
+    def walk_docs(self, *, max_workers: int | None = None, **filters: Any) -> Walk[Doc]:
         """``doc.getList``: a user's documents (the logged-in user's by default).
 
         Document walks ask for ``extra="dates,link"`` unless ``extra`` is given.
@@ -306,19 +312,19 @@ class IpernityClient(Client):
         filters.setdefault("extra", DOC_WALK_EXTRAS)
         return self._walk("doc.getList", ("docs", "doc"), filters, Doc.from_record, max_workers)
 
-    def walk_doc_search(self, *, max_workers: int = 1, **filters: Any) -> Walk[Doc]:
+    def walk_doc_search(self, *, max_workers: int | None = None, **filters: Any) -> Walk[Doc]:
         """``doc.search`` with its filters (``text``, ``tags``, ``user_id``, ``media``...)."""
         filters.setdefault("extra", DOC_WALK_EXTRAS)
         return self._walk("doc.search", ("docs", "doc"), filters, Doc.from_record, max_workers)
 
-    def walk_albums(self, *, max_workers: int = 1, **filters: Any) -> Walk[Album]:
+    def walk_albums(self, *, max_workers: int | None = None, **filters: Any) -> Walk[Album]:
         """``album.getList``: a user's albums (the logged-in user's by default)."""
         return self._walk(
             "album.getList", ("albums", "album"), filters, Album.from_record, max_workers
         )
 
     def walk_album_docs(
-        self, album_id: str | int, *, max_workers: int = 1, **filters: Any
+        self, album_id: str | int, *, max_workers: int | None = None, **filters: Any
     ) -> Walk[Doc]:
         """``album.docs.getList``: the documents of one album."""
         filters["album_id"] = album_id
@@ -347,11 +353,16 @@ class IpernityClient(Client):
         path: tuple[str, ...],
         params: Mapping[str, Any],
         convert: Callable[[JSON], Any],
-        max_workers: int | str,
+        max_workers: int | str | None,
     ) -> Walk[Any]:
         self.caller.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
         return data_walk(
-            self._call_mapping, method, path, params, convert, max_workers=int(max_workers)
+            self._call_mapping,
+            method,
+            path,
+            params,
+            convert,
+            max_workers=None if max_workers is None else int(max_workers),
         )
 
     def _call_mapping(self, method: str, params: Mapping[str, Any]) -> JSON:

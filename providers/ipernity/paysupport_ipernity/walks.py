@@ -126,7 +126,7 @@ def data_walk(
     params: Mapping[str, Any],
     convert: Callable[[JSON], T],
     *,
-    max_workers: int = 1,
+    max_workers: int | None = None,
 ) -> Walk[T]:
     """A lazy walk over every page of ``method``.
 
@@ -154,4 +154,9 @@ def data_walk(
             raw=body,
         )
 
-    return Walk(fetch, start=start, pagination="page", max_workers=max(1, int(max_workers)))
+    return Walk(
+        fetch,
+        start=start,
+        pagination="page",
+        max_workers=None if max_workers is None else max(1, int(max_workers)),
+    )
