@@ -18,21 +18,24 @@ settings page) with the *same* ``X-GitHub-Delivery``, which is
 does, in memory, for one process) and skip one seen before. Answer 2xx only
 after the event is safely stored; an error status makes GitHub mark the
 delivery failed.
+
+The capped read, the HMAC check and the WSGI/Flask plumbing are the core's
+(:mod:`paysupport.webhooks`); this module says what is GitHub's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from paysupport.errors import PaySupportError, ResponseFormatError
+from paysupport import webhooks as core
+from paysupport.errors import ResponseFormatError
 from paysupport_github.catalog import SPONSORSHIP_ACTIONS
 from paysupport_github.errors import (
     PROVIDER,
@@ -54,35 +57,19 @@ EVENT = "sponsorship"
 #: unauthenticated sender can make the server hold.
 MAX_BODY = 1_000_000
 
-Secret = str | bytes
-Headers = Mapping[str, str] | Iterable[tuple[str, str]]
-
-
-def _key(secret: Secret) -> bytes:
-    return secret.encode("utf-8") if isinstance(secret, str) else secret
+Secret = core.Secret
+Headers = core.Headers
+header = core.header
 
 
 def sign(raw_body: bytes, secret: Secret) -> str:
     """The ``X-Hub-Signature-256`` value GitHub sends for ``raw_body``: ``sha256=<hex>``."""
-    return "sha256=" + hmac.new(_key(secret), raw_body, hashlib.sha256).hexdigest()
+    return "sha256=" + core.hmac_hex(secret, raw_body, "sha256")
 
 
 def verify(raw_body: bytes, signature: str | bytes | None, secret: Secret) -> bool:
     """True when ``signature`` is ``sha256=`` and the body's HMAC; compared in constant time."""
-    if not signature or not secret:
-        return False
-    given = signature if isinstance(signature, bytes) else signature.encode("utf-8", "replace")
-    return hmac.compare_digest(sign(raw_body, secret).encode("ascii"), given.strip())
-
-
-def header(headers: Headers, name: str) -> str | None:
-    """A header's value, whatever the case of its name (WSGI, Flask, a plain dict)."""
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    wanted = name.lower()
-    for key, value in items:
-        if key.lower() == wanted:
-            return value
-    return None
+    return core.verify_hmac(secret, raw_body, signature, "sha256", prefix="sha256=")
 
 
 @dataclass(frozen=True)
@@ -268,13 +255,10 @@ def answer(
         return 400, str(exc)
     if deliveries is not None and deliveries.seen(event.id):
         return 200, "already handled"
-    try:
-        handler(event)
-    except Exception:  # the handler's failure: the delivery is marked failed
-        return 500, "handler failed"
-    if deliveries is not None:
+    status, message = core.run_handler(handler, event)  # a 500 marks the delivery failed
+    if deliveries is not None and status == 200:
         deliveries.remember(event.id)
-    return 200, "ok"
+    return status, message
 
 
 def read_wsgi_body(environ: Mapping[str, Any], max_body: int) -> bytes:
@@ -283,37 +267,15 @@ def read_wsgi_body(environ: Mapping[str, Any], max_body: int) -> bytes:
     A declared ``Content-Length`` above the cap is refused unread; a body without
     one (chunked) is read only up to one byte past the cap.
     """
-    stream = environ["wsgi.input"]
-    declared = environ.get("CONTENT_LENGTH")
-    if declared:
-        try:
-            length = int(declared)
-        except ValueError:
-            raise ResponseFormatError("bad Content-Length", provider=PROVIDER) from None
-        if length < 0:
-            raise ResponseFormatError("bad Content-Length", provider=PROVIDER)
-        if length > max_body:
-            raise BodyTooLarge(f"the body is larger than {max_body} bytes", limit=max_body)
-        return bytes(stream.read(length)) if length else b""
-    if not environ.get("wsgi.input_terminated"):
-        return b""
-    body = bytes(stream.read(max_body + 1))
-    if len(body) > max_body:
-        raise BodyTooLarge(f"the body is larger than {max_body} bytes", limit=max_body)
-    return body
+    try:
+        return core.read_wsgi_body(environ, max_body)
+    except core.BodyTooLarge as exc:
+        raise BodyTooLarge(str(exc), limit=exc.limit) from None
+    except ResponseFormatError as exc:
+        raise ResponseFormatError(str(exc), provider=PROVIDER) from None
 
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    405: "Method Not Allowed",
-    413: "Content Too Large",
-    500: "Internal Server Error",
-}
-
-
-class WebhookReceiver:
+class WebhookReceiver(core.WebhookReceiver):
     """A WSGI app receiving sponsorship deliveries: verifies, parses, calls ``handler(event)``.
 
     Answers as :func:`answer` says, plus 405 for anything but POST and 413 for
@@ -335,30 +297,12 @@ class WebhookReceiver:
         self.max_body = max_body
         self.deliveries = deliveries
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        status, message = self.handle(environ)
-        body = json.dumps({"status": message}).encode()
-        start_response(
-            f"{status} {_REASONS.get(status, '')}".strip(),
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+    def answer(self, headers: Headers, raw_body: bytes) -> tuple[int, str]:
+        return answer(headers, raw_body, self.secret, self.handler, self.deliveries)
 
     def handle(self, environ: Mapping[str, Any]) -> tuple[int, str]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return 405, "POST only"
-        try:
-            raw_body = read_wsgi_body(environ, self.max_body)
-        except BodyTooLarge:
-            return 413, "body too large"
-        except PaySupportError as exc:
-            return 400, str(exc)
-        headers = [
-            (key[5:].replace("_", "-"), str(value))
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        ]
-        return answer(headers, raw_body, self.secret, self.handler, self.deliveries)
+        """The status and message for one request (:meth:`respond`, by its older name)."""
+        return self.respond(environ)
 
 
 def flask_view(
@@ -376,22 +320,10 @@ def flask_view(
     ``MAX_CONTENT_LENGTH`` caps every view of an app; set it too.
     """
 
-    def view() -> Any:
-        from flask import request
+    def github_answer(headers: Headers, raw_body: bytes) -> tuple[int, str]:
+        return answer(headers, raw_body, secret, handler, deliveries)
 
-        declared = request.content_length
-        if declared is not None and declared > max_body:
-            return {"status": "body too large"}, 413
-        raw_body = request.stream.read(max_body + 1)
-        if len(raw_body) > max_body:
-            return {"status": "body too large"}, 413
-        status, message = answer(
-            list(request.headers.items()), raw_body, secret, handler, deliveries
-        )
-        return {"status": message}, status
-
-    view.__name__ = "github_webhook"
-    return view
+    return core.flask_view(github_answer, max_body=max_body, name="github_webhook")
 
 
 __all__ = [

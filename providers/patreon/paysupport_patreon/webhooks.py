@@ -12,21 +12,23 @@ hash of the exact body) and skip a key already handled, or make the handler's
 effect a pure function of the document (set the member's state to what the
 document says rather than incrementing anything). Answer 2xx only after the
 event is safely stored; a 5xx asks Patreon to try again.
+
+The capped read, the HMAC check and the WSGI/Flask plumbing are the core's
+(:mod:`paysupport.webhooks`); this module says what is Patreon's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from paysupport import webhooks as core
 from paysupport.errors import PaySupportError, ResponseFormatError
 from paysupport.jsonapi import JsonApiDocument
 from paysupport_patreon.catalog import TRIGGERS
-from paysupport_patreon.errors import PROVIDER, InvalidSignature, UnknownTrigger, WebhookError
+from paysupport_patreon.errors import PROVIDER, InvalidSignature, UnknownTrigger
 from paysupport_patreon.resources import Member, Post
 
 EVENT_HEADER = "X-Patreon-Event"
@@ -36,24 +38,17 @@ SIGNATURE_HEADER = "X-Patreon-Signature"
 #: and the body is read whole before its signature can be checked.
 MAX_BODY = 5_000_000
 
-Secret = str | bytes
-
-
-def _key(secret: Secret) -> bytes:
-    return secret.encode("utf-8") if isinstance(secret, str) else secret
+Secret = core.Secret
 
 
 def sign(raw_body: bytes, secret: Secret) -> str:
     """The signature Patreon sends for ``raw_body``: hex HMAC-MD5 keyed with the secret."""
-    return hmac.new(_key(secret), raw_body, hashlib.md5).hexdigest()
+    return core.hmac_hex(secret, raw_body, "md5")
 
 
 def verify(raw_body: bytes, signature: str | bytes | None, secret: Secret) -> bool:
     """True when ``signature`` is the body's signature; compared in constant time."""
-    if not signature or not secret:
-        return False
-    given = signature if isinstance(signature, bytes) else signature.encode("utf-8", "replace")
-    return hmac.compare_digest(sign(raw_body, secret).encode("ascii"), given.strip().lower())
+    return core.verify_hmac(secret, raw_body, signature, "md5")
 
 
 @dataclass(frozen=True)
@@ -91,18 +86,10 @@ class WebhookEvent:
         )
 
 
-def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    wanted = name.lower()
-    for key, value in items:
-        if key.lower() == wanted:
-            return value
-    return None
+_header = core.header
 
 
-def parse(
-    headers: Mapping[str, str] | Iterable[tuple[str, str]], raw_body: bytes, secret: Secret
-) -> WebhookEvent:
+def parse(headers: core.Headers, raw_body: bytes, secret: Secret) -> WebhookEvent:
     """Verify and read a delivery.
 
     Raises :class:`InvalidSignature` for a missing or wrong signature (checked
@@ -128,13 +115,30 @@ def parse(
 Handler = Callable[[WebhookEvent], Any]
 
 
-class WebhookReceiver:
+def answer(
+    headers: core.Headers, raw_body: bytes, secret: Secret, handler: Handler
+) -> tuple[int, str]:
+    """The status and message for one delivery, calling ``handler`` when it should be.
+
+    200 when the handler returned, 403 for a bad signature, 400 for an unknown
+    trigger or unreadable body (Patreon need not retry those), 500 when the
+    handler raised, so Patreon delivers the event again.
+    """
+    try:
+        event = parse(headers, raw_body, secret)
+    except InvalidSignature:
+        return 403, "bad signature"
+    except PaySupportError as exc:
+        return 400, str(exc)
+    return core.run_handler(handler, event)
+
+
+class WebhookReceiver(core.WebhookReceiver):
     """A WSGI app receiving deliveries: verifies, parses, calls ``handler(event)``.
 
-    Answers 200 when the handler returns, 403 for a bad signature, 400 for an
-    unknown trigger or unreadable body (Patreon need not retry those), and 500
-    when the handler raises, so Patreon delivers the event again. Mount it at
-    the URI the webhook was registered with.
+    Answers as :func:`answer` says, plus 405 for anything but POST and 413 for a
+    body over ``max_body`` bytes (refused unread). Mount it at the URI the
+    webhook was registered with.
     """
 
     def __init__(self, secret: Secret, handler: Handler, *, max_body: int = MAX_BODY) -> None:
@@ -142,40 +146,13 @@ class WebhookReceiver:
         self.handler = handler
         self.max_body = max_body
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        status, message = self.handle(environ)
-        body = json.dumps({"status": message}).encode()
-        start_response(
-            status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        )
-        return [body]
+    def answer(self, headers: core.Headers, raw_body: bytes) -> tuple[int, str]:
+        return answer(headers, raw_body, self.secret, self.handler)
 
     def handle(self, environ: Mapping[str, Any]) -> tuple[str, str]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return "405 Method Not Allowed", "POST only"
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return "400 Bad Request", "bad Content-Length"
-        if length < 0 or length > self.max_body:
-            return "413 Content Too Large", "body too large"
-        raw_body = environ["wsgi.input"].read(length) if length else b""
-        headers = [
-            (key[5:].replace("_", "-"), str(value))
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        ]
-        try:
-            event = parse(headers, raw_body, self.secret)
-        except InvalidSignature:
-            return "403 Forbidden", "bad signature"
-        except (WebhookError, ResponseFormatError) as exc:
-            return "400 Bad Request", str(exc)
-        try:
-            self.handler(event)
-        except Exception:  # the handler's failure: ask Patreon to deliver again
-            return "500 Internal Server Error", "handler failed"
-        return "200 OK", "ok"
+        """The status line (``"403 Forbidden"``) and message for one request."""
+        status, message = self.respond(environ)
+        return core.status_line(status), message
 
 
 def flask_view(secret: Secret, handler: Handler, *, max_body: int = MAX_BODY) -> Callable[[], Any]:
@@ -190,23 +167,7 @@ def flask_view(secret: Secret, handler: Handler, *, max_body: int = MAX_BODY) ->
     of an app; set it too.
     """
 
-    def view() -> Any:
-        from flask import request
+    def patreon_answer(headers: core.Headers, raw_body: bytes) -> tuple[int, str]:
+        return answer(headers, raw_body, secret, handler)
 
-        declared = request.content_length
-        if declared is not None and declared > max_body:
-            return {"status": "body too large"}, 413
-        raw_body = request.stream.read(max_body + 1)
-        if len(raw_body) > max_body:
-            return {"status": "body too large"}, 413
-        try:
-            event = parse(list(request.headers.items()), raw_body, secret)
-        except InvalidSignature:
-            return {"status": "bad signature"}, 403
-        except PaySupportError as exc:
-            return {"status": str(exc)}, 400
-        handler(event)
-        return {"status": "ok"}, 200
-
-    view.__name__ = "patreon_webhook"
-    return view
+    return core.flask_view(patreon_answer, max_body=max_body, name="patreon_webhook")

@@ -14,13 +14,12 @@ it); ``GET/POST /_admin/webhooks`` lists and registers hooks (``url``,
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from paysupport_github.emulator import views
 from paysupport_github.emulator.seed import MAINTAINER
 from paysupport_github.emulator.store import Account, Sponsorship, Store, Tier
-from paysupport_github.emulator.webhooks import WebhookHub
+from paysupport_github.emulator.webhooks import WebhookHub, next_month
 
 ACTIONS = (
     "created",
@@ -180,7 +179,7 @@ class Admin:
                 else:
                     shown = Sponsorship(**{**record.__dict__, "tier_id": new.database_id})
             if action.startswith("pending_"):
-                extra["effective_date"] = _next_month(self.host.now())
+                extra["effective_date"] = next_month(self.host.now())
             sponsor = store.account(record.sponsor)
             assert sponsor is not None
             payload: dict[str, Any] = {
@@ -191,10 +190,3 @@ class Admin:
             }
         attempts = self.host.webhooks.send("sponsorship", payload)
         return {"payload": payload, "deliveries": attempts}
-
-
-def _next_month(now: float) -> str:
-    """The first day of next month, when pending changes take effect on GitHub."""
-    today = datetime.fromtimestamp(now, timezone.utc)
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return datetime(year, month, 1, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from graphql import (
     FragmentDefinitionNode,
@@ -34,7 +34,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from paysupport.emulation import EmulatorSettings, loads_json
+from paysupport.emulation import EmulatorSettings, loads_json, loads_object
+from paysupport.emulation.responses import html_response, json_response, with_query
 from paysupport_github.emulator import cost as costing
 from paysupport_github.emulator.admin import Admin, AdminError
 from paysupport_github.emulator.api import Context, QueryRoot, field_resolver, type_resolver
@@ -67,29 +68,6 @@ log = logging.getLogger(__name__)
 #: The sandbox apps' callback; any loopback port is accepted, as on GitHub.
 SANDBOX_REDIRECT_URI = "http://127.0.0.1/callback"
 _DEFAULT_LIFETIME = EmulatorSettings().token_lifetime
-
-
-def json_response(
-    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    import json
-
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def html_response(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, content_type="text/html; charset=utf-8")
-
-
-def with_query(uri: str, params: Mapping[str, str | None]) -> str:
-    parts = urlsplit(uri)
-    extra = urlencode({k: v for k, v in params.items() if v is not None})
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 
 class GitHubEmulator:
@@ -455,12 +433,9 @@ class GitHubEmulator:
     # ----------------------------------------------------------------- admin
     def _admin_body(self, request: Request) -> dict[str, Any]:
         try:
-            body = loads_json(request.get_data() or b"{}")
-        except ValueError:
-            raise AdminError(400, "body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise AdminError(400, "body must be a JSON object")
-        return body
+            return loads_object(request.get_data())
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from None
 
     def _on_admin_state(self, request: Request) -> Response:
         return json_response(self.admin_state())

@@ -3,7 +3,8 @@
 The consent form is a real ``<form method="post">``: hidden inputs carry the
 authorization request, a ``username`` field says who signs in (the login;
 ``paysupport.sandbox.answer_consent(login_as=...)`` fills it), and two
-``decision`` buttons, ``allow`` and ``deny``.
+``decision`` buttons, ``allow`` and ``deny``. The page around GitHub's wording
+is the core's (:mod:`paysupport.emulation.pages`).
 """
 
 from __future__ import annotations
@@ -11,47 +12,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from html import escape
 
+from paysupport.emulation import pages
+
+SERVICE = "GitHub"
+
 
 def consent_page(
     action: str, app_name: str, login: str, scopes: Iterable[str], hidden: Mapping[str, str]
 ) -> str:
-    inputs = "\n".join(
-        f'    <input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-        for name, value in hidden.items()
+    items = pages.scope_items(scopes, empty="read-only access to public information")
+    signed_in = (
+        f'    <label>Signed in as <input type="text" name="username" value="{escape(login)}">'
+        "</label>"
     )
-    items = "\n".join(f"    <li>{escape(scope)}</li>" for scope in scopes) or (
-        "    <li>read-only access to public information</li>"
+    asks = f"    <p>{escape(app_name)} would like permission to:</p>"
+    wanted = f"{asks}\n    <ul>\n{items}\n    </ul>"
+    return pages.consent_page(
+        SERVICE,
+        action,
+        hidden,
+        title="Authorize application",
+        heading=f"Authorize {app_name}",
+        in_form=f"{signed_in}\n{wanted}",
+        buttons=(("deny", "Cancel"), ("allow", "Authorize")),
     )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Authorize application - GitHub (emulated)</title>
-</head>
-<body>
-  <h1>Authorize {escape(app_name)}</h1>
-  <form method="post" action="{escape(action)}">
-    <label>Signed in as <input type="text" name="username" value="{escape(login)}"></label>
-    <p>{escape(app_name)} would like permission to:</p>
-    <ul>
-{items}
-    </ul>
-{inputs}
-    <button type="submit" name="decision" value="deny">Cancel</button>
-    <button type="submit" name="decision" value="allow">Authorize</button>
-  </form>
-</body>
-</html>
-"""
 
 
 def error_page(title: str, detail: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{escape(title)} - GitHub (emulated)</title></head>
-<body>
-  <h1>{escape(title)}</h1>
-  <p>{escape(detail)}</p>
-</body>
-</html>
-"""
+    return pages.error_page(SERVICE, title, detail)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from paysupport.emulation.ratelimit import SlidingWindowLimit
 
 GITHUB_POINTS = 5_000
 SECONDARY_LIMIT = 2_000
@@ -82,25 +83,8 @@ class PointsLimiter:
             return Budget(self.limit, used + cost, reset)
 
 
-class SecondaryLimiter:
-    """At most ``limit`` requests per key in any ``window`` seconds; ``check`` says the wait."""
+class SecondaryLimiter(SlidingWindowLimit):
+    """At most ``limit`` requests per key in any ``window`` seconds; ``check`` says the wait.
 
-    def __init__(self, limit: int | None, window: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, key: str) -> int | None:
-        if self.limit is None:
-            return None
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1, math.ceil(hits[0] + self.window - now))
-            hits.append(now)
-            return None
+    The core's sliding window; GitHub answers its refusal with 403 and ``retry-after``.
+    """

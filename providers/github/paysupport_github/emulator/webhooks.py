@@ -20,11 +20,7 @@ the payload and headers a hook gets, signed by the receiving side's own
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import itertools
 import json
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -32,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-import requests
-
+from paysupport.emulation.webhooks import DeliveryHub, Outgoing
 from paysupport.errors import ConfigError
+from paysupport.webhooks import hmac_hex
 from paysupport_github import webhooks as receiving
 from paysupport_github.catalog import SPONSORSHIP_ACTIONS
 from paysupport_github.emulator import views
@@ -61,7 +57,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def sign_sha1(secret: str, body: bytes) -> str:
     """The legacy ``X-Hub-Signature`` value (``sha1=...``)."""
-    return "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+    return "sha1=" + hmac_hex(secret, body, "sha1")
 
 
 def headers_for(
@@ -100,8 +96,8 @@ class Hook:
     pending: deque[Delivery] = field(default_factory=deque)
 
 
-class WebhookHub:
-    """Registered hooks and the log of every delivery attempt."""
+class WebhookHub(DeliveryHub[Hook, Delivery]):
+    """Registered hooks and the log of every delivery attempt (the core's :class:`DeliveryHub`)."""
 
     def __init__(
         self,
@@ -110,15 +106,8 @@ class WebhookHub:
         *,
         timeout: float = 2.0,
     ) -> None:
-        self._clock = clock
+        super().__init__(clock, timeout=timeout)
         self.target = target  # (installation target type, id): the sponsors listing's owner
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._deliver_lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._session = requests.Session()
-        self.hooks: dict[int, Hook] = {}
-        self.log: list[dict[str, Any]] = []
 
     def register(self, url: str, secret: str, events: list[str] | None = None) -> Hook:
         with self._lock:
@@ -139,34 +128,15 @@ class WebhookHub:
                 hook.pending.append(
                     Delivery(str(uuid.uuid4()), event, str(payload.get("action", "")), body)
                 )
-        return self._flush(targets)
+        return self.flush(targets)
 
     def redeliver(self) -> list[dict[str, Any]]:
         """Deliver again every delivery that failed (same ``X-GitHub-Delivery``)."""
         with self._lock:
             targets = [h for h in self.hooks.values() if h.pending]
-        return self._flush(targets)
+        return self.flush(targets)
 
-    def _flush(self, hooks: list[Hook]) -> list[dict[str, Any]]:
-        attempts: list[dict[str, Any]] = []
-        with self._deliver_lock:
-            for hook in hooks:
-                while True:
-                    with self._lock:
-                        if not hook.pending or hook.id not in self.hooks:
-                            break
-                        delivery = hook.pending[0]
-                    entry = self._post(hook, delivery)
-                    attempts.append(entry)
-                    with self._lock:
-                        self.log.append(entry)
-                        if not entry["ok"]:
-                            break  # keep order: later deliveries wait behind the failed one
-                        hook.pending.popleft()
-        return attempts
-
-    def _post(self, hook: Hook, delivery: Delivery) -> dict[str, Any]:
-        delivery.attempts += 1
+    def prepare(self, hook: Hook, delivery: Delivery) -> Outgoing:
         entry: dict[str, Any] = {
             "guid": delivery.guid,
             "hook_id": hook.id,
@@ -175,25 +145,11 @@ class WebhookHub:
             "attempt": delivery.attempts,
             "redelivery": delivery.attempts > 1,
             "at": iso(self._clock()),
-            "status": None,
-            "ok": False,
-            "error": None,
         }
         headers = headers_for(
             delivery.event, delivery.guid, hook.id, self.target, hook.secret, delivery.body
         )
-        try:
-            answer = self._session.post(
-                hook.url, data=delivery.body, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            entry["error"] = f"{type(exc).__name__}: {exc}"
-            return entry
-        entry["status"] = answer.status_code
-        entry["ok"] = 200 <= answer.status_code < 300
-        if not entry["ok"]:
-            entry["error"] = f"HTTP {answer.status_code}"
-        return entry
+        return Outgoing(hook.url, headers, entry)
 
     def summary(self) -> dict[str, Any]:
         with self._lock:

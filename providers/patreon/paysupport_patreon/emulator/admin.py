@@ -7,19 +7,18 @@ Members created, changed or deleted here fire the webhooks Patreon would
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from paysupport.emulation import loads_json
+from paysupport.emulation import loads_object
 from paysupport_patreon import catalog as cat
 from paysupport_patreon.emulator.responses import json_response
-from paysupport_patreon.emulator.routes import V2, Routes
+from paysupport_patreon.emulator.routes import Routes
 from paysupport_patreon.emulator.store import MemberRecord, Viewer
 from paysupport_patreon.emulator.views import all_attributes, build_document
-from paysupport_patreon.emulator.webhooks import Webhook
+from paysupport_patreon.emulator.webhooks import Webhook, member_body, post_body
 
 
 class AdminError(Exception):
@@ -37,12 +36,9 @@ class AdminRoutes(Routes):
     @staticmethod
     def _admin_body(request: Request) -> dict[str, Any]:
         try:
-            body = loads_json(request.get_data() or b"{}")
-        except ValueError:
-            raise AdminError(400, "body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise AdminError(400, "body must be a JSON object")
-        return body
+            return loads_object(request.get_data())
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from None
 
     def _admin_campaign(self, body: dict[str, Any]) -> str:
         campaign_id = str(body.pop("campaign_id", self.store.campaigns[0].id))
@@ -53,13 +49,7 @@ class AdminRoutes(Routes):
     def _member_payload(self, request: Request, member: MemberRecord) -> Callable[[Webhook], bytes]:
         def body_for(hook: Webhook) -> bytes:
             viewer = Viewer(self.store.creator_id, hook.client_id, hook.scopes)
-            include = ["campaign", "currently_entitled_tiers", "user"]
-            if "campaigns.members.address" in hook.scopes:
-                include.append("address")
-            resource = self.views.member(member, viewer)
-            doc = build_document(resource, include, all_attributes)
-            doc["links"] = {"self": f"{self._base(request)}{V2}/members/{resource.id}"}
-            return json.dumps(doc, separators=(",", ":")).encode()
+            return member_body(self, member, viewer, self._base(request))
 
         return body_for
 
@@ -140,11 +130,7 @@ class AdminRoutes(Routes):
 
         def body_for(hook: Webhook) -> bytes:
             viewer = Viewer(self.store.creator_id, hook.client_id, hook.scopes)
-            doc = build_document(
-                self.views.post(post, viewer), ["campaign", "user"], all_attributes
-            )
-            doc["links"] = {"self": f"{self._base(request)}{V2}/posts/{post.id}"}
-            return json.dumps(doc, separators=(",", ":")).encode()
+            return post_body(self, post, viewer, self._base(request))
 
         deliveries = self.webhooks.fire(campaign_id, "posts:publish", body_for)
         doc = build_document(self.views.post(post, None), (), all_attributes)

@@ -2,13 +2,18 @@
 
 The consent form is a plain ``<form method="post">`` whose hidden inputs carry
 the authorization request, so a test (or the demo) can parse it and post it back
-the way a browser would.
+the way a browser would. The page around Patreon's wording is the core's
+(:mod:`paysupport.emulation.pages`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from html import escape
+
+from paysupport.emulation import pages
+
+SERVICE = "Patreon"
 
 
 def consent_page(
@@ -18,40 +23,20 @@ def consent_page(
     scopes: Iterable[str],
     hidden: Mapping[str, str],
 ) -> str:
-    inputs = "\n".join(
-        f'    <input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-        for name, value in hidden.items()
+    asked = (
+        f"  <p>Signed in as <strong>{escape(user_name)}</strong>. "
+        "The application asks for:</p>\n"
+        f"  <ul>\n{pages.scope_items(scopes)}\n  </ul>"
     )
-    items = "\n".join(f"    <li>{escape(scope)}</li>" for scope in scopes)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Authorize {escape(client_name)} - Patreon (emulated)</title>
-</head>
-<body>
-  <h1>{escape(client_name)} would like to access your Patreon account</h1>
-  <p>Signed in as <strong>{escape(user_name)}</strong>. The application asks for:</p>
-  <ul>
-{items}
-  </ul>
-  <form method="post" action="{escape(action)}">
-{inputs}
-    <button type="submit" name="decision" value="allow">Allow</button>
-    <button type="submit" name="decision" value="deny">Deny</button>
-  </form>
-</body>
-</html>
-"""
+    return pages.consent_page(
+        SERVICE,
+        action,
+        hidden,
+        title=f"Authorize {client_name}",
+        heading=f"{client_name} would like to access your Patreon account",
+        before_form=asked,
+    )
 
 
 def error_page(title: str, detail: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{escape(title)} - Patreon (emulated)</title></head>
-<body>
-  <h1>{escape(title)}</h1>
-  <p>{escape(detail)}</p>
-</body>
-</html>
-"""
+    return pages.error_page(SERVICE, title, detail)

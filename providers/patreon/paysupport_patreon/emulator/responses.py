@@ -1,39 +1,12 @@
 """The emulator's HTTP answers: JSON bodies, HTML pages, redirect URLs with a query added.
 
-Shared by every route module (the API, OAuth and admin routes); it imports
-nothing of the emulator, so any of them can use it.
+The core's helpers (:mod:`paysupport.emulation.responses`), under the name every
+route module (the API, OAuth and admin routes) imports; it imports nothing of
+the emulator, so any of them can use it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from paysupport.emulation.responses import html_response, json_response, with_query
 
-from werkzeug.wrappers import Response
-
-
-def json_response(
-    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    """A compact JSON body, as Patreon sends it."""
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def html_response(body: str, status: int = 200) -> Response:
-    """An HTML page (consent form, error page)."""
-    return Response(body, status=status, content_type="text/html; charset=utf-8")
-
-
-def with_query(uri: str, params: Mapping[str, str | None]) -> str:
-    """``uri`` with ``params`` added to its query (``None`` values left out)."""
-    parts = urlsplit(uri)
-    extra = urlencode({k: v for k, v in params.items() if v is not None})
-    query = f"{parts.query}&{extra}" if parts.query else extra
-    return urlunsplit(parts._replace(query=query))
+__all__ = ["html_response", "json_response", "with_query"]

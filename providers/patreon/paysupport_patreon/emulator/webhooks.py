@@ -18,26 +18,22 @@ headers a registered webhook gets, signed by the receiving side's own
 
 from __future__ import annotations
 
-import itertools
 import json
 import secrets
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import requests
-
+from paysupport.emulation.webhooks import DeliveryHub, Outgoing
 from paysupport.errors import ConfigError
 from paysupport_patreon import catalog as cat, webhooks as receiving
 from paysupport_patreon.emulator.store import MemberRecord, PostRecord, Store, Viewer, iso
-from paysupport_patreon.emulator.views import all_attributes, build_document
+from paysupport_patreon.emulator.views import Views, all_attributes, build_document
 from paysupport_patreon.errors import PROVIDER
 
 if TYPE_CHECKING:
     from paysupport.provider import Client
-    from paysupport_patreon.emulator.app import PatreonEmulator
 
 #: Where a triggered delivery's ``links.self`` points: no request tells the emulator's own root.
 PUBLIC_ROOT = "https://www.patreon.com"
@@ -58,9 +54,14 @@ def headers_for(trigger: str, secret: str, body: bytes) -> dict[str, str]:
     }
 
 
-def member_body(
-    emulator: PatreonEmulator, member: MemberRecord, viewer: Viewer, root: str
-) -> bytes:
+class HasViews(Protocol):
+    """The emulator (or its admin routes): what a delivery's document is drawn with."""
+
+    @property
+    def views(self) -> Views: ...
+
+
+def member_body(emulator: HasViews, member: MemberRecord, viewer: Viewer, root: str) -> bytes:
     """A ``members:*`` delivery's document: the member with its campaign, tiers and user."""
     include = ["campaign", "currently_entitled_tiers", "user"]
     if "campaigns.members.address" in viewer.scopes:
@@ -71,7 +72,7 @@ def member_body(
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def post_body(emulator: PatreonEmulator, post: PostRecord, viewer: Viewer, root: str) -> bytes:
+def post_body(emulator: HasViews, post: PostRecord, viewer: Viewer, root: str) -> bytes:
     """A ``posts:*`` delivery's document: the post with its campaign and author."""
     doc = build_document(emulator.views.post(post, viewer), ["campaign", "user"], all_attributes)
     doc["links"] = {"self": f"{root}/api/oauth2/v2/posts/{post.id}"}
@@ -111,8 +112,8 @@ class Webhook:
         }
 
 
-class WebhookHub:
-    """All registered webhooks and their delivery log."""
+class WebhookHub(DeliveryHub[Webhook, _Delivery]):
+    """All registered webhooks and their delivery log (the core's :class:`DeliveryHub`)."""
 
     def __init__(
         self,
@@ -121,15 +122,8 @@ class WebhookHub:
         max_failures: int = 3,
         timeout: float = 2.0,
     ) -> None:
-        self._clock = clock
+        super().__init__(clock, timeout=timeout)
         self.max_failures = max_failures
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._deliver_lock = threading.Lock()  # one flush at a time keeps per-hook order
-        self._ids = itertools.count(1)
-        self._session = requests.Session()
-        self.hooks: dict[str, Webhook] = {}
-        self.log: list[dict[str, Any]] = []
 
     def create(
         self,
@@ -194,64 +188,36 @@ class WebhookHub:
             delivery = _Delivery(f"delivery-{next(self._ids)}", trigger, body_for(hook))
             with self._lock:
                 hook.pending.append(delivery)
-        return self._flush(targets)
+        return self.flush(targets)
 
     def retry(self) -> list[dict[str, Any]]:
         """Flush every unpaused webhook's queue of failed deliveries."""
         with self._lock:
             targets = [hook for hook in self.hooks.values() if hook.pending]
-        return self._flush(targets)
+        return self.flush(targets)
 
-    def _flush(self, hooks: list[Webhook]) -> list[dict[str, Any]]:
-        attempts: list[dict[str, Any]] = []
-        with self._deliver_lock:
-            for hook in hooks:
-                while True:
-                    with self._lock:
-                        if hook.paused or not hook.pending or hook.id not in self.hooks:
-                            break
-                        delivery = hook.pending[0]
-                        uri, secret = hook.uri, hook.secret
-                    entry = self._post(hook.id, uri, secret, delivery)
-                    attempts.append(entry)
-                    with self._lock:
-                        self.log.append(entry)
-                        hook.last_attempted_at = self._clock()
-                        if entry["ok"]:
-                            hook.pending.popleft()
-                            hook.num_consecutive_times_failed = 0
-                            continue
-                        hook.num_consecutive_times_failed += 1
-                        if hook.num_consecutive_times_failed >= self.max_failures:
-                            hook.paused = True
-                    break
-        return attempts
+    def may_deliver(self, hook: Webhook) -> bool:
+        return not hook.paused
 
-    def _post(self, hook_id: str, uri: str, secret: str, delivery: _Delivery) -> dict[str, Any]:
-        delivery.attempts += 1
+    def prepare(self, hook: Webhook, delivery: _Delivery) -> Outgoing:
         entry: dict[str, Any] = {
             "delivery_id": delivery.id,
-            "webhook_id": hook_id,
+            "webhook_id": hook.id,
             "trigger": delivery.trigger,
             "attempt": delivery.attempts,
             "at": iso(self._clock()),
-            "status": None,
-            "ok": False,
-            "error": None,
         }
-        headers = headers_for(delivery.trigger, secret, delivery.body)
-        try:
-            response = self._session.post(
-                uri, data=delivery.body, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            entry["error"] = f"{type(exc).__name__}: {exc}"
-            return entry
-        entry["status"] = response.status_code
-        entry["ok"] = 200 <= response.status_code < 300
-        if not entry["ok"]:
-            entry["error"] = f"HTTP {response.status_code}"
-        return entry
+        return Outgoing(hook.uri, headers_for(delivery.trigger, hook.secret, delivery.body), entry)
+
+    def attempted(self, hook: Webhook, ok: bool) -> None:
+        """Count consecutive failures; pause the webhook after ``max_failures`` of them."""
+        hook.last_attempted_at = self._clock()
+        if ok:
+            hook.num_consecutive_times_failed = 0
+            return
+        hook.num_consecutive_times_failed += 1
+        if hook.num_consecutive_times_failed >= self.max_failures:
+            hook.paused = True
 
     def summary(self) -> dict[str, Any]:
         with self._lock:

@@ -19,6 +19,13 @@ emulators without them need nothing.
 Emulators answer whatever a client sends with a 4xx in the service's own error
 shape, never a 500: :func:`same_secret` and :func:`loads_json` are the two spots
 where Python's standard library would otherwise raise on hostile input.
+
+What every emulator would otherwise write again lives in the submodules, which
+need the ``sandbox`` extra: :mod:`.responses` (JSON and HTML answers, redirect
+URLs), :mod:`.pages` (the OAuth consent form and the error page),
+:mod:`.ratelimit` (a sliding window per token) and :mod:`.webhooks` (outgoing
+deliveries, kept in order and retried). This module itself imports none of
+them, so the sandbox and the CLI read the contract without werkzeug.
 """
 
 from __future__ import annotations
@@ -88,6 +95,20 @@ def loads_json(raw: str | bytes) -> Any:
         return json.loads(raw)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+
+
+def loads_object(raw: str | bytes) -> dict[str, Any]:
+    """An admin request's JSON body, which must be an object; an empty body is ``{}``.
+
+    ``ValueError`` says what is wrong in words an emulator can answer with its 400.
+    """
+    try:
+        body = loads_json(raw or b"{}")
+    except ValueError:
+        raise ValueError("body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
 
 
 def emulator_served(emulator: object, url: str) -> None:
