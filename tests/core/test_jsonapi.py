@@ -644,7 +644,8 @@ def best_time(work: Callable[[dict[str, Any]], None], payload: dict[str, Any]) -
     "work", [resolve_everything, normalize], ids=["relationships", "normalized"]
 )
 def test_cost_grows_linearly_with_the_document(work: Callable[[dict[str, Any]], None]) -> None:
-    small, large = campaign_members(1000), campaign_members(4000)
+    small, large = campaign_members(500), campaign_members(4000)
     work(small)  # warm up
-    # Four times the resources: about four times the time. Quadratic would be sixteen.
-    assert best_time(work, large) < 8 * best_time(work, small)
+    # Eight times the resources: about eight times the time; quadratic would be 64.
+    # The bound leaves room for a loaded machine (the suite runs beside other work).
+    assert best_time(work, large) < 24 * best_time(work, small)
