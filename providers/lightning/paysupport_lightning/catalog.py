@@ -1,6 +1,6 @@
 """What NIP-47 allows: the event kinds, the methods, the error codes, the encryptions.
 
-The names are NIP-47's own (``/work/shared/reference/value4value/nips/47.md`` in
+The names are NIP-47's own (``shared/reference/value4value/nips/47.md`` in
 the project's references), so a reader can hold this module against the spec.
 """
 
