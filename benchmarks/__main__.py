@@ -20,6 +20,8 @@ from benchmarks import (
     bench_podcast,
     bench_ratelimit,
     bench_supporters,
+    bench_sync,
+    bench_value,
     bench_walks,
 )
 from benchmarks.reliability import reliability
@@ -38,6 +40,8 @@ SUITES: dict[str, Callable[[bool], list[Result]]] = {
     "R": reliability,
     "R2": bench_podcast.r2,
     "S1": bench_supporters.s1,
+    "V1": bench_value.v1,
+    "Y1": bench_sync.y1,
 }
 
 NOTES = (
@@ -74,6 +78,10 @@ NOTES = (
     "S1: `paysupport supporters`' merge without HTTP (walks are P2 and P4): 100,000 made "
     "supporters of two providers in two currencies through `merged()`, `Totals` and the CSV "
     "writer; memory is tracemalloc's peak while streaming, and with the list kept for comparison.",
+    "Y1: Dramatiq sync (`benchmarks/bench_sync.py`): 3 `paysupport sync worker` processes with "
+    "Redis and PostgreSQL started for the run; the floor is (requests - C) / C seconds under a "
+    "client limit of C requests/s; throughput with no binding limit and 20 ms per answer; full "
+    "runs add the 200 x 500 and 10,000-delivery chaos proofs (`PAYSUPPORT_FULL=1`).",
     "R: `tests/reliability` run by pytest; in CI they run at 2,000 items per provider and 500 "
     "examples per property, here at full size (10,000 and 10,000).",
     "Seed libraries: PyPI `patreon` 0.5.0 and `pyipernity` run from a virtual environment of "

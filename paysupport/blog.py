@@ -4,6 +4,12 @@
 up by URL, create when absent, update only what changed, never a duplicate);
 the ledger keeps what happened to each URL, so a static site generator can
 call ``paysupport publish`` or ``sync-blog`` after every build.
+
+:func:`publish_value` is the other half of publishing: it writes the value
+block the config's ``[value]`` section declares (``<podcast:value>`` and
+``<podcast:funding>``) into the feed a build generated, so value-for-value
+podcatchers, paysupport's among them, pay its recipients
+(:mod:`paysupport.value.publish` says how, and how safely).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from paysupport.errors import PaySupportError, Unsupported
 from paysupport.ledger import Ledger
 from paysupport.provider import Capability, Client
 from paysupport.registry import connect
+from paysupport.value.model import Funding, ValueBlock
 
 
 @dataclass
@@ -137,6 +144,69 @@ class Blog:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+@dataclass
+class FeedOutcome:
+    """What :func:`publish_value` did to a feed: ``added`` or ``unchanged``."""
+
+    path: str
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def publish_value(
+    feed: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    block: ValueBlock | None = None,
+    funding: Sequence[Funding] | None = None,
+) -> FeedOutcome:
+    """Write a value block into the feed file ``feed`` (in place, or to ``output``).
+
+    ``block`` and ``funding`` default to the config file's ``[value]`` section;
+    pass them for a feed with its own block. The file is replaced atomically
+    (a half-written feed is never served). Raises
+    :class:`~paysupport.value.model.ValueForValueError` for a missing or
+    unpayable block and a feed that declares another one.
+    """
+    from paysupport.value.publish import add_value_to_feed, load_block
+
+    if block is None:
+        block, declared = load_block()
+        funding = declared if funding is None else funding
+    source = os.fspath(feed)
+    with open(source, "rb") as handle:
+        data = handle.read()
+    written = add_value_to_feed(data, block, funding or ())
+    target = os.fspath(output) if output is not None else source
+    if written == data and target == source:
+        return FeedOutcome(target, "unchanged")
+    _replace_readable(target, written, like=source)
+    return FeedOutcome(target, "added" if written != data else "unchanged")
+
+
+def _replace_readable(path: str, data: bytes, *, like: str) -> None:
+    """Replace ``path`` atomically, keeping ``like``'s permissions (a feed is served: 0644)."""
+    import stat
+    import tempfile
+
+    mode = stat.S_IMODE(os.stat(like).st_mode) if os.path.exists(like) else 0o644
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + "-", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _plain(html: str | None) -> str | None:

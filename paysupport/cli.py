@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import shlex
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -239,6 +237,8 @@ class _Group(click.Group):
 def _fail(exc: PaySupportError, debug: bool, context: Context | None) -> NoReturn:
     """One line on stderr; for a refused or missing token, it ends with the command to log in."""
     if debug:
+        import traceback
+
         err.print(traceback.format_exc(), markup=False, highlight=False)
     line = f"error: {exc}"
     if isinstance(exc, InvalidToken) and exc.provider and context is not None:
@@ -265,6 +265,8 @@ def main(
     """One API over Patreon, Flattr, Ipernity and any installed provider."""
     ctx.obj = Context(debug=debug, sandbox=sandbox, account=account, token_store=token_store)
     if debug:
+        import logging  # only for --debug: a plain start (`paysupport providers`) needs none
+
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         logging.getLogger("paysupport").addHandler(handler)
@@ -274,7 +276,11 @@ def main(
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON output instead of a table.")
 def providers(as_json: bool) -> None:
-    """List installed providers with their capabilities."""
+    """List installed providers with their capabilities.
+
+    Printed as plain aligned text, not with rich: the listing is small, and it is
+    the command whose start is measured (docs/performance.md, P5).
+    """
     emulators = registry.emulator_names()  # names only: importing emulators is slow
     if as_json:
         listing = [
@@ -290,25 +296,36 @@ def providers(as_json: bool) -> None:
         ]
         click.echo(json.dumps(listing))
         return
-    table = _table(title="installed providers")
-    for column in ("name", "title", "auth", "capabilities", "collections", "sandbox"):
-        table.add_column(column)
-    for info in paysupport.available():
-        table.add_row(
+    rows = [
+        [
             info.name,
             info.title,
             info.auth,
             ", ".join(sorted(c.value for c in info.capabilities)),
             ", ".join(info.collections),
             "yes" if info.name in emulators else "no",
-        )
-    out.print(table)
+        ]
+        for info in paysupport.available()
+    ]
+    headers = ["name", "title", "auth", "capabilities", "collections", "sandbox"]
+    click.echo("installed providers")
+    click.echo(_plain_table(headers, rows))
     for failure in paysupport.load_failures(emulators=False):
-        err.print(
+        click.secho(
             f"warning: {failure.namespace} plugin {failure.name!r} failed to load: {failure.error}",
-            style="yellow",
-            markup=False,
+            fg="yellow",
+            err=True,
         )
+
+
+def _plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns aligned with spaces under a dashed rule, for listings too small for rich."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = [headers, ["-" * width for width in widths], *rows]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
 
 
 @main.command()
@@ -895,6 +912,19 @@ def trigger(
     default=None,
     help="Ledger database (default: in the data directory).",
 )
+@click.option(
+    "--value-sats",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Pay episodes with a podcast:value block this many sats each over Lightning"
+    " (the lightning provider's wallet), split among its recipients.",
+)
+@click.option(
+    "--value-monthly-sats",
+    type=click.IntRange(min=0),
+    default=None,
+    help="At most this many sats of value payments per calendar month.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON output instead of a table.")
 @pass_context
 def support_feed(
@@ -910,14 +940,18 @@ def support_feed(
     retry_failed: bool,
     accept_new_target: bool,
     ledger_path: str | None,
+    value_sats: int | None,
+    value_monthly_sats: int | None,
     as_json: bool,
 ) -> None:
     """Support each downloaded episode of FEED (URL or file) exactly once.
 
+    With --value-sats, episodes whose feed has a podcast:value block are paid
+    over Lightning instead (each recipient's split, exactly once).
     Exits 1 when an episode failed, errored or is in conflict with the ledger.
     """
     from paysupport.ledger import Ledger
-    from paysupport.podcatcher import Budget, Podcatcher, summarize
+    from paysupport.podcatcher import Budget, Podcatcher, ValueSupport, summarize
 
     catcher = Podcatcher(
         connect=ctx.client,
@@ -931,6 +965,11 @@ def support_feed(
         dry_run=dry_run,
         retry_failed=retry_failed,
         accept_new_target=accept_new_target,
+        value=(
+            None
+            if value_sats is None
+            else ValueSupport(value_sats, monthly_budget_sats=value_monthly_sats)
+        ),
     )
     outcomes = catcher.support_feed(
         feed,
@@ -953,8 +992,8 @@ def support_feed(
 
 
 @main.command()
-@click.option("--url", required=True, help="The post's public URL.")
-@click.option("--title", required=True)
+@click.option("--url", default=None, help="The post's public URL.")
+@click.option("--title", default=None)
 @click.option("--description", default=None)
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--language", default=None, help="Language code, e.g. en_GB.")
@@ -962,13 +1001,27 @@ def support_feed(
 @click.option("--hidden", is_flag=True)
 @click.option("--provider", default="flattr", show_default=True)
 @click.option("--unregister", is_flag=True, help="Remove the registration instead.")
+@click.option(
+    "--feed",
+    "feed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Instead: write the config's [value] block (podcast:value, podcast:funding) into"
+    " this generated RSS/Atom feed.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --feed: write the feed here (default: in place).",
+)
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def publish(
     ctx: Context,
-    url: str,
-    title: str,
+    url: str | None,
+    title: str | None,
     description: str | None,
     tags: tuple[str, ...],
     language: str | None,
@@ -976,12 +1029,28 @@ def publish(
     hidden: bool,
     provider: str,
     unregister: bool,
+    feed_file: str | None,
+    output: str | None,
     ledger_path: str | None,
     as_json: bool,
 ) -> None:
-    """Register (idempotently) a published post so readers can support it."""
-    from paysupport.blog import Blog
+    """Register (idempotently) a published post so readers can support it.
+
+    With --feed, write the config's [value] section into a feed instead, so
+    listeners' podcatchers pay its recipients.
+    """
+    from paysupport.blog import Blog, publish_value
     from paysupport.ledger import Ledger
+
+    if feed_file is not None:
+        written = publish_value(feed_file, output)
+        if as_json:
+            click.echo(json.dumps(written.to_dict()))
+        else:
+            out.print(f"{written.status}: {written.path}", markup=False, highlight=False)
+        return
+    if url is None or (title is None and not unregister):
+        raise click.UsageError("give --url and --title (or --feed to publish a value block)")
 
     blog = Blog(provider=provider, connect=ctx.client, ledger=Ledger(ctx.ledger_path(ledger_path)))
     if unregister:
@@ -989,7 +1058,7 @@ def publish(
     else:
         outcome = blog.register_post(
             url,
-            title,
+            title or "",
             description=description,
             tags=tags,
             language=language,
@@ -1034,6 +1103,194 @@ def sync_blog(
         out.print(table)
     if any(o.status == "failed" for o in outcomes):
         raise SystemExit(1)
+
+
+def _value_options(command: Any) -> Any:
+    """The options ``stream`` and ``boost`` share: the wallet, the ledger, budget, output."""
+    for option in reversed(
+        [
+            click.option("--provider", default="lightning", show_default=True,
+                         help="The wallet provider."),
+            click.option("--sender-name", default=None,
+                         help="Your name in the payments' records."),
+            click.option("--monthly-budget-sats", type=click.IntRange(min=0), default=None,
+                         help="At most this many sats of value payments per calendar month."),
+            click.option("--retry-failed", is_flag=True,
+                         help="Try again payments the wallet refused before."),
+            click.option("--dry-run", is_flag=True, help="Show what would be paid; pay nothing."),
+            click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False),
+                         default=None, help="Ledger database (default: in the data directory)."),
+            click.option("--json", "as_json", is_flag=True,
+                         help="JSON output instead of a table."),
+        ]
+    ):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def _value_payer(
+    ctx: Context,
+    provider: str,
+    ledger_path: str | None,
+    sender_name: str | None,
+    monthly_budget_sats: int | None,
+    retry_failed: bool,
+    dry_run: bool,
+) -> Any:
+    from paysupport.ledger import Ledger
+    from paysupport.value.pay import ValuePayer, wallet_of
+
+    return ValuePayer(
+        wallet_of(ctx.client(provider)),
+        Ledger(ctx.ledger_path(ledger_path)),
+        sender_name=sender_name,
+        monthly_budget_sats=monthly_budget_sats,
+        retry_failed=retry_failed,
+        dry_run=dry_run,
+    )
+
+
+def _show_value(title: str, outcomes: list[Any], as_json: bool) -> None:
+    """Print value outcomes; exit 1 when a payment failed or errored."""
+    from paysupport.value.pay import paid_msat, summarize
+
+    counts = summarize(outcomes)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "summary": counts,
+                    "paid_msat": paid_msat(outcomes),
+                    "payments": [o.to_dict() for o in outcomes],
+                }
+            )
+        )
+    else:
+        table = _table(title=title)
+        for column in ("episode", "action", "recipient", "part", "status", "sats", "detail"):
+            table.add_column(column, overflow="fold")
+        for o in outcomes:
+            table.add_row(o.title, o.action, o.recipient, o.part[:13], o.status,
+                          f"{o.amount_msat / 1000:g}", o.detail or "")  # fmt: skip
+        out.print(table)
+        summary = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to pay"
+        out.print(f"{summary}; paid {paid_msat(outcomes) / 1000:g} sats", markup=False)
+    if counts.get("failed") or counts.get("error"):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("feed")
+@click.option("--guid", default=None, help="The episode listened to (with --seconds).")
+@click.option("--seconds", type=click.FloatRange(min=0), default=None,
+              help="How far into --guid the listener got.")  # fmt: skip
+@click.option(
+    "--listened",
+    "listened_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A file of '<guid> <seconds>' lines, one episode a line.",
+)
+@click.option(
+    "--gpodder",
+    "gpodder_db",
+    default=None,
+    help="Read positions from gPodder's Downloads.sqlite (read-only); 'default' for"
+    " $GPODDER_HOME or ~/gPodder.",
+)
+@click.option("--sats-per-minute", type=click.IntRange(min=0), default=None,
+              help="Your rate (default: the feed's suggested amount).")  # fmt: skip
+@_value_options
+@pass_context
+def stream(
+    ctx: Context,
+    feed: str,
+    guid: str | None,
+    seconds: float | None,
+    listened_file: str | None,
+    gpodder_db: str | None,
+    sats_per_minute: int | None,
+    provider: str,
+    sender_name: str | None,
+    monthly_budget_sats: int | None,
+    retry_failed: bool,
+    dry_run: bool,
+    ledger_path: str | None,
+    as_json: bool,
+) -> None:
+    """Stream sats for the minutes of FEED's episodes listened, each minute paid once.
+
+    Per episode's podcast:value block, in batches of at least 1 sat per
+    recipient; minutes paid before are never paid again. Exits 1 when a
+    payment failed or errored.
+    """
+    from paysupport.feeds import read_feed
+    from paysupport.value.listened import read_gpodder, read_listened_file
+
+    listened: dict[str, float] = {}
+    if guid is not None or seconds is not None:
+        if guid is None or seconds is None:
+            raise click.UsageError("--guid and --seconds come together")
+        listened[guid] = seconds
+    if listened_file is not None:
+        listened.update(read_listened_file(listened_file))
+    if gpodder_db is not None:
+        url = feed if feed.startswith(("http://", "https://")) else None
+        database = None if gpodder_db == "default" else gpodder_db
+        listened.update(read_gpodder(database, feed_url=url))
+    if not listened:
+        raise click.UsageError("say what was listened: --guid/--seconds, --listened or --gpodder")
+    payer = _value_payer(ctx, provider, ledger_path, sender_name, monthly_budget_sats,
+                         retry_failed, dry_run)  # fmt: skip
+    parsed = read_feed(feed)
+    outcomes = payer.listened(parsed, listened, sats_per_minute=sats_per_minute)
+    _show_value(f"stream {feed}", outcomes, as_json)
+
+
+@main.command()
+@click.argument("feed")
+@click.option("--guid", required=True, help="The episode to boost.")
+@click.option("--sats", type=click.IntRange(min=1), required=True, help="The amount, in sats.")
+@click.option("--message", default=None, help="A boostagram message (500 bytes at most).")
+@click.option(
+    "--boost-id",
+    default=None,
+    help="Tells boosts apart: the same command run again pays nothing (default: derived"
+    " from the episode, amount and message); give a new id for a second boost.",
+)
+@click.option("--at", "at_s", type=click.IntRange(min=0), default=None,
+              help="Playback position, in seconds (a time split playing then shares).")  # fmt: skip
+@_value_options
+@pass_context
+def boost(
+    ctx: Context,
+    feed: str,
+    guid: str,
+    sats: int,
+    message: str | None,
+    boost_id: str | None,
+    at_s: int | None,
+    provider: str,
+    sender_name: str | None,
+    monthly_budget_sats: int | None,
+    retry_failed: bool,
+    dry_run: bool,
+    ledger_path: str | None,
+    as_json: bool,
+) -> None:
+    """Boost an episode of FEED: SATS split over its podcast:value block, once per boost id."""
+    from paysupport.feeds import read_feed
+
+    parsed = read_feed(feed)
+    episode = next((e for e in parsed.episodes if e.guid == guid), None)
+    if episode is None:
+        raise click.UsageError(f"no episode of {feed} has the guid {guid!r}")
+    payer = _value_payer(ctx, provider, ledger_path, sender_name, monthly_budget_sats,
+                         retry_failed, dry_run)  # fmt: skip
+    outcomes = payer.boost(
+        episode, sats, feed=parsed, message=message, boost_id=boost_id, at_s=at_s
+    )
+    _show_value(f"boost {episode.title}", outcomes, as_json)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -1099,6 +1356,15 @@ def _emit(
         return output.write_jsonl(rows, stream, columns)
     return output.write_csv(rows, stream, columns, neutralise=neutralise)
 
+
+def _register_sync() -> None:
+    """``paysupport sync`` and its subcommands live in :mod:`paysupport.sync.cli`."""
+    from paysupport.sync.cli import sync
+
+    main.add_command(sync)
+
+
+_register_sync()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -31,8 +31,11 @@ from paysupport.errors import ConfigError
 
 APP_NAME = "paysupport"
 
-#: Sections the core itself reads besides one per installed provider (none yet).
-CORE_SECTIONS: Mapping[str, frozenset[str]] = {}
+#: Sections the core itself reads besides one per installed provider: ``[value]``, the
+#: value block a publisher declares (:mod:`paysupport.value.publish`).
+CORE_SECTIONS: Mapping[str, frozenset[str]] = {
+    "value": frozenset({"suggested", "method", "recipients", "funding", "funding_text"}),
+}
 
 _HEADER = re.compile(r"\[(?P<header>.+)\]")
 _KEY = re.compile(r"(?P<key>[^\s=:][^=:]*?)\s*[=:]")

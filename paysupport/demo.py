@@ -158,6 +158,8 @@ def run_demo(
                 )
             results.extend(steps.results)
         results.extend(_merged_supporters(sandbox, chosen, console, debug))
+        if "lightning" in chosen:
+            results.extend(_value_for_value(sandbox, console, debug))
     _summary(console, results, time.monotonic() - started)
     return results
 
@@ -186,6 +188,75 @@ def _merged_supporters(
                 f"{row['monthly_minor'] / 100:,.2f} a month"
             )
         steps.check(all(found[name] for name in names), "a provider's supporters are missing")
+    return steps.results
+
+
+def _value_for_value(sandbox: Sandbox, console: Console, debug: bool) -> list[StepResult]:
+    """Value for value: stream and boost an episode's podcast:value splits, then rerun.
+
+    Over the ``lightning`` sandbox's wallet: a feed published with a value block
+    (a 5 % fee, Lightning Address recipients), 30 minutes streamed, a boost with
+    a message, then both again: the emulator's admin view shows each paid once.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import requests
+
+    from paysupport.feeds import read_feed
+    from paysupport.ledger import Ledger
+    from paysupport.value import Recipient, ValueBlock
+    from paysupport.value.pay import ValuePayer, paid_msat, summarize, wallet_of
+    from paysupport.value.publish import add_value_to_feed
+
+    console.print("\n[bold]value for value[/]: podcast:value splits over Nostr Wallet Connect")
+    steps = DemoSteps("value4value", console, debug)
+    block = ValueBlock(
+        "lightning",
+        "keysend",
+        None,
+        (
+            Recipient("Host", "lnaddress", "host@podcast.example", 90),
+            Recipient("Guest", "lnaddress", "guest@podcast.example", 10),
+            Recipient("App", "lnaddress", "app@fees.example", 5, fee=True),
+        ),
+    )
+    rss = (
+        b'<rss version="2.0"><channel><title>paysupport demo FM</title>'
+        b"<item><title>Pilot</title><guid>demo-1</guid></item></channel></rss>"
+    )
+    admin = f"{sandbox.url('lightning')}/_admin/payments"
+    client = sandbox.connect("lightning")
+    try:
+        with tempfile.TemporaryDirectory(prefix="paysupport-v4v-") as tmp:
+            with steps.step("publish a feed with a podcast:value block (fee 5 %, host, guest)"):
+                path = Path(tmp, "feed.xml")
+                path.write_bytes(add_value_to_feed(rss, block))
+                feed = read_feed(path)
+                pilot = feed.episodes[0]
+                steps.check(pilot.value == block, "the published block did not read back")
+                payer = ValuePayer(
+                    wallet_of(client), Ledger(Path(tmp, "ledger.sqlite3")), sender_name="demo"
+                )
+            before = len(requests.get(admin, timeout=10).json()["payments"])
+            with steps.step("stream 30 minutes at 2 sats a minute, in batches of 1 sat or more"):
+                streamed = payer.stream(pilot, 30 * 60, feed=feed, sats_per_minute=2)
+                steps.detail(f"{summarize(streamed)}; {paid_msat(streamed) / 1000:g} sats")
+                steps.check(0 < paid_msat(streamed) <= 60_000, "not what 30 minutes cost")
+            with steps.step("boost 100 sats with a boostagram"):
+                boosted = payer.boost(pilot, 100, feed=feed, message="Great episode!")
+                steps.detail(f"{summarize(boosted)}; {paid_msat(boosted) / 1000:g} sats")
+                steps.check(summarize(boosted) == {"paid": 3}, "not every recipient was boosted")
+            with steps.step("run both again: nothing is paid twice"):
+                again = payer.stream(pilot, 30 * 60, feed=feed, sats_per_minute=2)
+                again += payer.boost(pilot, 100, feed=feed, message="Great episode!")
+                steps.check(paid_msat(again) == 0, f"paid again: {summarize(again)}")
+                made = len(requests.get(admin, timeout=10).json()["payments"]) - before
+                expected = summarize(streamed).get("paid", 0) + 3
+                steps.check(made == expected, f"{made} keysends for {expected} payments")
+                steps.detail(f"{summarize(again)}; the nodes got {made} keysends, once each")
+    finally:
+        client.close()
     return steps.results
 
 

@@ -38,6 +38,16 @@ were told apart are migrated in place: their rows keep their meaning under the
 empty feed identity and are adopted by the first feed whose episode has the
 same guid and payment target.
 
+Value-for-value payments (:mod:`paysupport.value.pay`) have their own table,
+``value_payments``, keyed by feed identity, episode guid, recipient, action and
+part (a stream's minute range, a boost's id, ``''`` for ``auto``). A claim
+records the payment's *preimage*, so its hash is known before the wallet is
+asked; the preimage never changes for a key, so a run that takes over a dead
+run's claim looks the hash up and, when the wallet has no settled payment, pays
+with the same preimage: a wallet pays one hash once. Claims, leases and owners
+work as for supports; the monthly budget in msat (settled payments plus live
+claims this month, and the new amount) is counted in the claiming transaction.
+
 SQLite failures (a damaged file, a lock held too long, a read-only disk) are
 raised as :class:`~paysupport.errors.LedgerError` with what to do.
 """
@@ -67,8 +77,9 @@ LEASE_SECONDS = 600.0
 #: How long to wait for another process' write transaction (seconds).
 LOCK_TIMEOUT = 60.0
 #: ``PRAGMA user_version`` of the current schema: 2 keys supports by feed as well, 3 records
-#: what each support costs (``amount`` in minor units and ``currency``, when known).
-SCHEMA_VERSION = 3
+#: what each support costs (``amount`` in minor units and ``currency``, when known), 4 adds
+#: the ``value_payments`` table (value-for-value keysend payments).
+SCHEMA_VERSION = 4
 
 _SUPPORTS = """
 CREATE TABLE supports (
@@ -101,6 +112,34 @@ CREATE TABLE IF NOT EXISTS registrations (
     PRIMARY KEY (provider, account, url)
 )
 """
+_VALUE_PAYMENTS = """
+CREATE TABLE IF NOT EXISTS value_payments (
+    feed TEXT NOT NULL,
+    episode TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    action TEXT NOT NULL,
+    part TEXT NOT NULL,
+    pubkey TEXT NOT NULL,
+    amount_msat INTEGER NOT NULL,
+    preimage TEXT NOT NULL,
+    payment_hash TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    owner TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    claimed_at REAL,
+    finished_at REAL,
+    lease_until REAL,
+    fees_msat INTEGER,
+    PRIMARY KEY (feed, episode, recipient, action, part)
+)
+"""
+_VALUE_ENTRY = (
+    "SELECT feed, episode, recipient, action, part, pubkey, amount_msat, preimage,"
+    " payment_hash, state, owner, attempts, detail, claimed_at, finished_at, lease_until,"
+    " fees_msat FROM value_payments"
+)
+_VALUE_KEY = " WHERE feed = ? AND episode = ? AND recipient = ? AND action = ? AND part = ?"
 #: Columns of schema 1, copied as they are when migrating (their feed becomes '').
 _V1_COLUMNS = (
     "provider, account, guid, url, state, owner, attempts, detail, claimed_at, finished_at"
@@ -153,6 +192,71 @@ class Claim:
     feed: str
     entry: Entry | None = None
     detail: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentKey:
+    """What is paid at most once: one recipient's part of one action on one episode.
+
+    ``part`` tells payments of one action apart: a stream's minute range
+    (``"0-5"``), a boost's id, ``""`` for ``auto``.
+    """
+
+    feed: str
+    episode: str
+    recipient: str
+    action: str
+    part: str = ""
+
+    def values(self) -> tuple[str, str, str, str, str]:
+        return (self.feed, self.episode, self.recipient, self.action, self.part)
+
+
+@dataclass(frozen=True)
+class ValuePayment:
+    """One row of the value_payments table: the intent, its preimage, and its outcome."""
+
+    feed: str
+    episode: str
+    recipient: str
+    action: str
+    part: str
+    pubkey: str
+    amount_msat: int
+    preimage: str
+    payment_hash: str
+    state: str
+    owner: str | None
+    attempts: int
+    detail: str | None
+    claimed_at: float | None
+    finished_at: float | None
+    lease_until: float | None
+    fees_msat: int | None
+
+    @property
+    def key(self) -> PaymentKey:
+        return PaymentKey(self.feed, self.episode, self.recipient, self.action, self.part)
+
+
+@dataclass(frozen=True)
+class PaymentClaim:
+    """The answer of :meth:`Ledger.claim_payment`.
+
+    ``taken``: this process holds the claim and must pay ``entry`` (its
+    ``pubkey``, ``amount_msat`` and ``preimage``: the recorded intent wins over
+    what was asked, which a crashed run may have sent), then call
+    :meth:`Ledger.finish_payment` or :meth:`Ledger.release_payment`. When
+    ``recovering`` is true an earlier attempt may have reached the wallet: look
+    ``entry.payment_hash`` up before paying. Otherwise ``status`` says why not:
+    ``settled``, ``failed``, ``busy``, ``stuck`` or ``budget``.
+    """
+
+    taken: bool
+    status: str
+    entry: ValuePayment | None = None
+    detail: str | None = None
+    recovering: bool = False
 
 
 def default_path() -> Path:
@@ -249,6 +353,7 @@ class Ledger:
     def _migrate(db: sqlite3.Connection) -> None:
         """Create the tables, or bring a ledger of an older version to this schema in place."""
         db.execute(_REGISTRATIONS)
+        db.execute(_VALUE_PAYMENTS)  # schema 4: a new table, earlier rows untouched
         columns = [row[1] for row in db.execute("PRAGMA table_info(supports)")]
         if not columns:
             db.execute(_SUPPORTS)
@@ -526,25 +631,36 @@ class Ledger:
 
     def _held(self, entry: Entry, feed: str, owner: str, now: float) -> Claim | None:
         """``busy`` or ``stuck`` when another run still holds the claim; ``None`` when free."""
-        if entry.owner is None or entry.owner == owner:
+        held = self._holder(entry.owner, entry.claimed_at, entry.lease_until, owner, now)
+        if held is None:
             return None
-        alive = owner_alive(entry.owner)
-        lease_until = entry.lease_until or (entry.claimed_at or 0.0) + self.lease
-        if alive is False or (alive is None and now >= lease_until):
+        status, detail = held
+        return Claim(False, status, feed, entry, detail)
+
+    def _holder(
+        self,
+        held_by: str | None,
+        claimed_at: float | None,
+        lease_until: float | None,
+        owner: str,
+        now: float,
+        doing: str = "supporting it",
+    ) -> tuple[str, str] | None:
+        """``(busy|stuck, why)`` when another live run holds a claim; ``None`` when it is free."""
+        if held_by is None or held_by == owner:
+            return None
+        alive = owner_alive(held_by)
+        until = lease_until or (claimed_at or 0.0) + self.lease
+        if alive is False or (alive is None and now >= until):
             return None  # a dead run's claim: ask the provider again, its answer settles it
-        if now < lease_until:
-            return Claim(
-                False, "busy", feed, entry, f"another run ({entry.owner}) is supporting it"
-            )
-        held = now - (entry.claimed_at or now)
-        return Claim(
-            False,
+        if now < until:
+            return "busy", f"another run ({held_by}) is {doing}"
+        held = now - (claimed_at or now)
+        return (
             "stuck",
-            feed,
-            entry,
-            f"claimed {held:.0f} s ago by process {entry.owner}, which still runs past the"
-            f" {self.lease:g} s lease: if it hangs, stop it; the next run settles the episode"
-            " with the provider",
+            f"claimed {held:.0f} s ago by process {held_by}, which still runs past the"
+            f" {self.lease:g} s lease: if it hangs, stop it; the next run settles the"
+            f" {'episode' if doing == 'supporting it' else 'payment'} with the provider",
         )
 
     def finish(
@@ -596,6 +712,138 @@ class Ledger:
             params = (provider,)
         with self._connect() as db:
             return [Entry(*row) for row in db.execute(query + " ORDER BY feed, guid", params)]
+
+    # -- value-for-value payments ---------------------------------------------------------
+
+    def payment(self, key: PaymentKey) -> ValuePayment | None:
+        with self._connect() as db:
+            row = db.execute(_VALUE_ENTRY + _VALUE_KEY, key.values()).fetchone()
+        return ValuePayment(*row) if row else None
+
+    def claim_payment(
+        self,
+        key: PaymentKey,
+        *,
+        pubkey: str,
+        amount_msat: int,
+        preimage: str,
+        payment_hash: str,
+        retry_failed: bool = False,
+        month_budget_msat: tuple[float, int] | None = None,
+    ) -> PaymentClaim:
+        """Record the intent to pay ``key`` before paying, or say why not (:class:`PaymentClaim`).
+
+        A new key is inserted with ``preimage`` and ``payment_hash``; a key
+        claimed before keeps its own (``entry`` holds them), so every attempt is
+        the same payment to the wallet. ``month_budget_msat``, ``(since,
+        limit)``, refuses a new payment when the msat of payments settled since
+        ``since``, plus live claims since then, plus this amount exceed
+        ``limit``; taking over an earlier claim is never refused for the budget
+        (it may already be paid, and it was counted when it was claimed).
+        """
+        owner, now = this_owner(), time.time()
+        with self._connect(immediate=True) as db:
+            row = db.execute(_VALUE_ENTRY + _VALUE_KEY, key.values()).fetchone()
+            entry = ValuePayment(*row) if row else None
+            if entry is not None:
+                if entry.state == DONE:
+                    return PaymentClaim(False, "settled", entry, entry.detail)
+                if entry.state == FAILED and not retry_failed:
+                    return PaymentClaim(False, "failed", entry, entry.detail)
+                if entry.state == CLAIMED:
+                    held = self._holder(
+                        entry.owner, entry.claimed_at, entry.lease_until, owner, now, "paying it"
+                    )
+                    if held is not None:
+                        return PaymentClaim(False, held[0], entry, held[1])
+                db.execute(
+                    "UPDATE value_payments SET state = ?, owner = ?, attempts = attempts + 1,"
+                    " lease_until = ?" + _VALUE_KEY,
+                    (CLAIMED, owner, now + self.lease, *key.values()),
+                )
+                taken = ValuePayment(
+                    **{**entry.__dict__, "state": CLAIMED, "owner": owner,
+                       "attempts": entry.attempts + 1, "lease_until": now + self.lease}
+                )  # fmt: skip
+                return PaymentClaim(True, "claimed", taken, recovering=True)
+            if month_budget_msat is not None:
+                since, limit = month_budget_msat
+                used = int(
+                    db.execute(
+                        "SELECT COALESCE(SUM(amount_msat), 0) FROM value_payments"
+                        " WHERE (state = ? AND finished_at >= ?)"
+                        " OR (state = ? AND claimed_at >= ?)",
+                        (DONE, since, CLAIMED, since),
+                    ).fetchone()[0]
+                )
+                if used + amount_msat > limit:
+                    return PaymentClaim(
+                        False,
+                        "budget",
+                        None,
+                        f"monthly budget of {limit // 1000:,} sats reached: {used // 1000:,}"
+                        f" spent or being paid, this payment is {amount_msat // 1000:,}",
+                    )
+            db.execute(
+                "INSERT INTO value_payments (feed, episode, recipient, action, part, pubkey,"
+                " amount_msat, preimage, payment_hash, state, owner, attempts, claimed_at,"
+                " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                (*key.values(), pubkey, amount_msat, preimage, payment_hash, CLAIMED, owner,
+                 now, now + self.lease),
+            )  # fmt: skip
+            entry = ValuePayment(
+                *key.values(), pubkey, amount_msat, preimage, payment_hash, CLAIMED, owner, 1,
+                None, now, None, now + self.lease, None,
+            )  # fmt: skip
+        return PaymentClaim(True, "claimed", entry)
+
+    def finish_payment(
+        self,
+        key: PaymentKey,
+        state: str,
+        detail: str | None = None,
+        *,
+        fees_msat: int | None = None,
+    ) -> None:
+        """Record the outcome of this process' claim on ``key`` (``done`` or ``failed``)."""
+        with self._connect(immediate=True) as db:
+            db.execute(
+                "UPDATE value_payments SET state = ?, detail = ?, finished_at = ?,"
+                " fees_msat = COALESCE(?, fees_msat), owner = NULL, lease_until = NULL"
+                + _VALUE_KEY,
+                (state, detail, time.time(), fees_msat, *key.values()),
+            )
+
+    def release_payment(self, key: PaymentKey, detail: str) -> None:
+        """Give a claim back unsettled: the next run looks its hash up, then pays if unpaid."""
+        with self._connect(immediate=True) as db:
+            db.execute(
+                "UPDATE value_payments SET owner = NULL, lease_until = NULL, detail = ?"
+                + _VALUE_KEY
+                + " AND state = ?",
+                (detail, *key.values(), CLAIMED),
+            )
+
+    def payments(self, feed: str | None = None) -> list[ValuePayment]:
+        """Every value payment recorded (of one feed identity), by feed, episode and key."""
+        query = _VALUE_ENTRY
+        params: tuple[str, ...] = ()
+        if feed is not None:
+            query += " WHERE feed = ?"
+            params = (feed,)
+        order = " ORDER BY feed, episode, action, recipient, part"
+        with self._connect() as db:
+            return [ValuePayment(*row) for row in db.execute(query + order, params)]
+
+    def paid_msat_since(self, since: float) -> int:
+        """The msat of value payments settled since ``since`` (the monthly budget's use)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT COALESCE(SUM(amount_msat), 0) FROM value_payments"
+                " WHERE state = ? AND finished_at >= ?",
+                (DONE, since),
+            ).fetchone()
+        return int(row[0])
 
     # -- registrations -------------------------------------------------------------------
 

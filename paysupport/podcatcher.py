@@ -15,6 +15,13 @@ costs before it is made: only clients that say so (:class:`PricedSupport`) can
 be held to one, and :class:`~paysupport.errors.Unsupported` is raised, before
 anything is requested, for a provider that cannot.
 
+Episodes with a ``podcast:value`` block are paid over Lightning instead, when
+the podcatcher is given :class:`ValueSupport` (``support-feed --value-sats``):
+the ``auto`` action of :mod:`paysupport.value.pay`, a fixed amount split over
+the block's recipients, each recipient's part recorded in the same ledger and
+paid exactly once. An episode whose block cannot be paid reports why and pays
+nothing; episodes without a block go through their payment links as before.
+
 Whatever was asked for and matches nothing (a ``guid`` not in the feed, a
 download folder that does not exist, a file of another show) is reported as an
 outcome, never skipped in silence. When the ledger itself fails
@@ -49,6 +56,7 @@ from paysupport.money import Money
 from paysupport.provider import Capability, Client, ProviderInfo
 from paysupport.registry import available, connect
 from paysupport.routing import provider_for_url
+from paysupport.value.pay import ValueOutcome, ValuePayer, wallet_of
 
 #: Outcome statuses, in the order a summary lists them.
 STATUSES = (
@@ -125,6 +133,27 @@ class Budget:
             object.__setattr__(self, "currency", self.currency.upper())
 
 
+@dataclass(frozen=True)
+class ValueSupport:
+    """Pay episodes that have a ``podcast:value`` block ``sats`` each, split over the block.
+
+    ``provider`` names the wallet provider (its client needs ``pay_keysend``,
+    ``lookup`` and ``resolve_lightning_address``); ``monthly_budget_sats``
+    limits value payments per calendar month, counting runs in progress.
+    """
+
+    sats: int
+    provider: str = "lightning"
+    monthly_budget_sats: int | None = None
+    sender_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sats, bool) or not isinstance(self.sats, int) or self.sats < 1:
+            raise ConfigError(
+                f"value payments need a whole number of sats, 1 or more: {self.sats!r}"
+            )
+
+
 @dataclass
 class _Route:
     link: PaymentLink
@@ -147,7 +176,11 @@ class Podcatcher:
     #: Support an episode again when its payment target changed since it was recorded.
     accept_new_target: bool = False
     providers: list[ProviderInfo] | None = None
+    #: Pay podcast:value blocks over Lightning (the ``auto`` action); None: links only.
+    value: ValueSupport | None = None
     _clients: dict[str, Client] = field(default_factory=dict, repr=False)
+    _payer: ValuePayer | None = field(default=None, repr=False)
+    _feed: Feed | None = field(default=None, repr=False)
     _locked_out: dict[str, str] = field(default_factory=dict, repr=False)
     _supported: int = 0
 
@@ -185,6 +218,8 @@ class Podcatcher:
         record the intent (nothing was requested then) or the outcome (its
         message says the support was made; the next run settles it).
         """
+        if self.value is not None and (episode.value is not None or episode.value_problems):
+            return self._support_value(episode, self.value)
         outcome = Outcome(episode.guid, episode.title, "no-link")
         route, manual, unknown = self._route(episode)
         if route is None:
@@ -253,6 +288,34 @@ class Podcatcher:
                     path=exc.path,
                 ) from None
             raise
+
+    def _support_value(self, episode: Episode, value: ValueSupport) -> Outcome:
+        """Pay the episode's value block (``auto``); one outcome summing up its recipients."""
+        outcome = Outcome(episode.guid, episode.title, "error", provider=value.provider)
+        if episode.value is None:
+            outcome.detail = "podcast:value cannot be paid: " + "; ".join(episode.value_problems)
+            return outcome
+        if value.provider in self._locked_out:
+            outcome.detail = self._locked_out[value.provider]
+            return outcome
+        if self._payer is None:
+            try:
+                wallet = wallet_of(self._client(value.provider))
+            except PaySupportError as exc:
+                self._locked_out[value.provider] = str(exc)
+                outcome.detail = str(exc)
+                return outcome
+            self._payer = ValuePayer(
+                wallet,
+                self.ledger,
+                sender_name=value.sender_name,
+                monthly_budget_sats=value.monthly_budget_sats,
+                retry_failed=self.retry_failed,
+                dry_run=self.dry_run,
+            )
+        parts = self._payer.auto(episode, value.sats, feed=self._feed)
+        outcome.status, outcome.detail = _value_status(parts)
+        return outcome
 
     def _require_amounts(self, client: Client) -> None:
         """Raise :class:`Unsupported` when a money budget is set and ``client`` has no amounts."""
@@ -343,6 +406,7 @@ class Podcatcher:
         request when a money budget is set and an episode's provider has no amounts.
         """
         parsed = feed if isinstance(feed, Feed) else read_feed(feed)
+        self._feed = parsed
         episodes = parsed.episodes
         ambiguous: dict[str, list[Episode]] = {}
         unmatched: list[Outcome] = []
@@ -433,6 +497,30 @@ def _unmatched_guids(
             detail = "in the feed, but none of the downloads is this episode"
             outcomes.append(Outcome(guid, episode.title, "no-match", detail=detail))
     return outcomes
+
+
+def _value_status(parts: list[ValueOutcome]) -> tuple[str, str]:
+    """One episode's status and detail from its recipients' value outcomes.
+
+    ``supported`` when every part is paid now or before (``already`` when all
+    were before); otherwise the worst status of a part, with each part's story.
+    """
+    statuses = {p.status for p in parts} - {"skipped"}
+    sats = sum(p.amount_msat for p in parts if p.status == "paid") / 1000
+    story = "; ".join(
+        f"{p.recipient or 'episode'}: {p.status}"
+        + (f" {p.amount_msat / 1000:g} sats" if p.amount_msat else "")
+        + (f" ({p.detail})" if p.detail and p.status not in ("paid", "already") else "")
+        for p in parts
+    )
+    for worst in ("error", "failed", "busy", "budget", "pending", "dry-run"):
+        if worst in statuses:
+            return ("error" if worst == "pending" else worst), story
+    if statuses == {"already"}:
+        return "already", story
+    if statuses <= {"paid", "already"} and statuses:
+        return "supported", f"paid {sats:g} sats over podcast:value: {story}"
+    return "error", story or "nothing to pay"
 
 
 def _refused(claim: Claim) -> tuple[str, str | None]:
