@@ -40,10 +40,9 @@ from tests.core.feeds_kit import podcast_feed
 
 pytest.importorskip("paysupport_lightning")
 
-EPISODES = 15
-#: The sandbox's relay takes about 60 events a minute from one connection (nostr-sdk's
-#: LocalRelay default), so a run may stop with relay errors (its payments released, to be
-#: looked up): the job is rerun until it exits 0, as a podcatcher's next run would.
+EPISODES = 40
+#: A run may stop with relay errors (its payments released, to be looked up): the job
+#: is rerun until it exits 0, as a podcatcher's next run would.
 MAX_RERUNS = 10
 RECIPIENTS = ("host", "guest", "app")
 
@@ -179,7 +178,7 @@ def kill_rounds(
 def test_killed_runs_never_double_or_lose_a_split(
     lightning_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    figures = kill_rounds(lightning_sandbox, tmp_path, episodes=EPISODES, rounds=3)
+    figures = kill_rounds(lightning_sandbox, tmp_path, episodes=EPISODES, rounds=4)
     assert figures["kills"] >= 2, f"the job finished before it could be killed: {figures}"
     assert figures["exit"] == 0, figures
     assert set(figures["summary"]) <= {"supported", "already"}, figures["summary"]

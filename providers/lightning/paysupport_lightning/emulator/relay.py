@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from nostr_sdk import LocalRelay, LocalRelayBuilder
+from nostr_sdk import LocalRelay, LocalRelayBuilder, RateLimit
 
 from .eventloop import BackgroundLoop
 
@@ -36,7 +36,12 @@ class Relay:
 
     @staticmethod
     async def _start_local() -> LocalRelay:
-        relay = LocalRelayBuilder().addr("127.0.0.1").build()
+        # nostr-sdk's local relay accepts about 60 events a minute per connection by
+        # default, a public relay's anti-spam rule: the wallet service alone answers
+        # more than that in a podcatcher run. The sandbox's relay is the user's own,
+        # so it lets the wallet and its clients speak as fast as they can.
+        limit = RateLimit(max_reqs=10_000, notes_per_minute=1_000_000)
+        relay = LocalRelayBuilder().addr("127.0.0.1").rate_limit(limit).build()
         await relay.run()
         return relay
 
