@@ -10,8 +10,8 @@ calls of the older library (:mod:`.v1`), webhook management
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from paysupport._args import several
@@ -33,6 +33,9 @@ from paysupport_patreon.transport import V2, Transport
 from paysupport_patreon.v1 import V1Calls
 from paysupport_patreon.walks import cursor_walk, supporter, supporters_walk
 from paysupport_patreon.webhook_admin import WebhookCalls
+
+if TYPE_CHECKING:
+    from paysupport.sync.webhooks import SupporterDelivery
 
 #: ``includes`` as the v2 calls take it: a list of relationship paths, or one "a,b" string.
 Includes = Iterable[str] | str | None
@@ -435,6 +438,60 @@ class PatreonClient(V1Calls, WebhookCalls, Client):
         wanted = str(who).strip()
         walk = self.walk("supporters", campaign=owner, past=True)
         return next((s for s in walk if s.id == wanted), None)
+
+    # -- paysupport sync's hooks (docs/writing-a-provider.md) ----------------------------
+
+    def sync_supporters(
+        self, account: str, *, start: str | None = None, count: int | None = None
+    ) -> Walk[Supporter]:
+        """Campaign ``account``'s supporters from cursor ``start`` (for paysupport sync)."""
+        return self.walk("supporters", campaign=account, start=start, count=count)
+
+    def supporter_from_delivery(
+        self,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]],
+        raw_body: bytes,
+        secret: str,
+        clients: Callable[[str], Any] | None = None,
+    ) -> SupporterDelivery | None:
+        """A verified ``members:*`` delivery as the member's state now; ``None`` for posts.
+
+        Patreon's deliveries carry no time of the change, so the member is read
+        again (one request) and the observation is dated by the start of that
+        read: of two deliveries applied in any order, the later read wins. A
+        member gone (404) or no longer pledging is no supporter. Raises
+        ``InvalidSignature`` before anything is read. ``clients(account)``, when
+        given, is the client to re-read with (the account's own token); else this one.
+        """
+        from datetime import datetime, timezone
+
+        from paysupport.errors import NotFound
+        from paysupport.sync.webhooks import SupporterDelivery
+        from paysupport_patreon.webhooks import parse
+
+        event = parse(headers, raw_body, secret)
+        member = event.member
+        if member is None:
+            return None
+        campaign = member.campaign_id
+        if not campaign:
+            raise ResponseFormatError("the member delivery names no campaign", provider=PROVIDER)
+        started = datetime.now(timezone.utc)
+        try:
+            reader = self if clients is None else clients(campaign)
+            document = reader.get_member(member.id, SUPPORTER_INCLUDES, SUPPORTER_FIELDS)
+        except NotFound:
+            current = None
+        else:
+            current = supporter(Member(_single(document)), account=campaign)
+        return SupporterDelivery(
+            provider=PROVIDER,
+            delivery_id=event.delivery_key,
+            account=campaign,
+            supporter_id=current.id if current else (member.user_id or member.id),
+            supporter=current,
+            observed_at=started,
+        )
 
     def _supporter_campaign(self) -> str:
         """The token's own campaign, asked once per client (it does not change)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from paysupport.errors import ResponseFormatError
 from paysupport.http import HttpClient, decode_json
 from paysupport.jsonapi import JsonApiDocument
 from paysupport.redact import Redactor
@@ -58,6 +59,27 @@ class Transport:
         json_body: Any = None,
         auth: requests.auth.AuthBase | bool = True,
     ) -> JsonApiDocument:
-        """The answer as a :class:`JsonApiDocument` (``ResponseFormatError`` if it is none)."""
-        payload = self.call(method, path, params, json_body=json_body, auth=auth)
+        """The answer as a :class:`JsonApiDocument` (``ResponseFormatError`` if it is none).
+
+        The body is checked here but decoded only when read: a walk decodes its
+        pages straight into typed resources (:meth:`JsonApiDocument.decode_as`),
+        without the dicts of ``json.loads``. An answer that is not a JSON:API
+        document goes through :func:`~paysupport.http.decode_json`, whose errors
+        carry the status and a redacted excerpt.
+        """
+        what = f"{method} {path.split('?', 1)[0]}"
+        response = self.http.request(method, path, params=params, json_body=json_body, auth=auth)
+        if response.status_code >= 400:
+            raise error_from_response(response, self.redactor, what)
+        body = response.content
+        if response.status_code != 204 and b'"errors"' not in body:
+            try:
+                return JsonApiDocument.from_answer(body, provider=PROVIDER)
+            except ResponseFormatError:
+                pass  # said again below, with the status and an excerpt where it helps
+        payload = (
+            None if response.status_code == 204 else decode_json(response, PROVIDER, self.redactor)
+        )
+        if isinstance(payload, Mapping) and payload.get("errors"):
+            raise error_from_response(response, self.redactor, what)
         return JsonApiDocument(payload, provider=PROVIDER)

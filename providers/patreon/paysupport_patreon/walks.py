@@ -15,12 +15,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from paysupport.decode import UNSET
+from paysupport.errors import ResponseFormatError
 from paysupport.jsonapi import JsonApiDocument, JsonApiResource
 from paysupport.money import Money
 from paysupport.supporters import Period, Supporter, SupporterStatus
 from paysupport.walk import Page, Walk
 from paysupport_patreon.errors import PROVIDER
-from paysupport_patreon.resources import Member
+from paysupport_patreon.resources import PAGES, Campaign, Member, ResourcePage
 
 T = TypeVar("T")
 
@@ -49,7 +51,12 @@ def extract_cursor(document: JsonApiDocument | Mapping[str, Any]) -> str | None:
 
 def total_of(document: JsonApiDocument) -> int | None:
     """``meta.pagination.total`` when the page reports it."""
-    pagination = document.meta.get("pagination")
+    return _total(document.payload)
+
+
+def _total(payload: Mapping[str, Any]) -> int | None:
+    meta = payload.get("meta")
+    pagination = meta.get("pagination") if isinstance(meta, Mapping) else None
     total = pagination.get("total") if isinstance(pagination, Mapping) else None
     return int(total) if isinstance(total, (int, float)) and not isinstance(total, bool) else None
 
@@ -60,18 +67,48 @@ def cursor_walk(
     *,
     start: str | None = None,
 ) -> Walk[T]:
-    """A lazy walk: ``fetch(cursor)`` gets a page, ``wrap`` types each primary resource."""
+    """A lazy walk: ``fetch(cursor)`` gets a page, ``wrap`` types each primary resource.
+
+    When ``wrap`` is a view with a declared page (:data:`~paysupport_patreon.resources.PAGES`),
+    each page is decoded straight from its bytes into the views (:func:`page_items`);
+    otherwise, or when a page has something the declaration does not know, the core
+    reader reads it and ``wrap`` wraps each resource.
+    """
 
     def page(cursor: str | None) -> Page[T]:
         document = fetch(cursor)
-        return Page(
-            items=[wrap(resource) for resource in document.data_list()],
-            next=extract_cursor(document),
-            total=total_of(document),
-            raw=document,
-        )
+        typed = page_items(document, wrap)
+        if typed is not None:
+            items, next_cursor, total = typed
+        else:
+            items = [wrap(resource) for resource in document.data_list()]
+            next_cursor, total = extract_cursor(document), total_of(document)
+        return Page(items=items, next=next_cursor, total=total, raw=document)
 
     return Walk(page, start=start, pagination="cursor")
+
+
+def page_items(
+    document: JsonApiDocument, wrap: Any
+) -> tuple[list[Any], str | None, int | None] | None:
+    """A page's views, next cursor and total, decoded straight from the answer's bytes.
+
+    ``None`` when ``wrap`` has no declared page, when the document was already
+    decoded, or when the page holds a field or type the declaration does not know
+    (then the core reader reads it). A value of the wrong type raises
+    :class:`~paysupport.decode.ResponseFieldError` naming it
+    (``$.data[3].attributes.patron_status``). The body is dropped once decoded.
+    """
+    kind = PAGES.get(wrap)
+    if kind is None:
+        return None
+    page = document.decode_as(kind, ResourcePage.payload)
+    if page is None:
+        return None
+    meta = {} if page.meta is UNSET else page.meta
+    links = {} if page.links is UNSET else page.links
+    envelope = {"meta": meta, "links": links}
+    return page.resources(), extract_cursor(envelope), _total(envelope)
 
 
 # -- supporters ------------------------------------------------------------------------
@@ -110,12 +147,14 @@ def supporter(
         and not member.lifetime_support_cents
     ):
         status = SupporterStatus.PENDING
-    campaign = member.resource.relationship("campaign")
-    attributes = campaign.attributes if isinstance(campaign, JsonApiResource) else {}
-    currency = attributes.get("currency")
-    monthly = attributes.get("is_monthly") is not False
+    try:
+        campaign = member._one("campaign", Campaign)
+    except ResponseFormatError:  # linked to something else: no campaign to read
+        campaign = None
+    currency = campaign._value("currency") if campaign is not None else None
+    monthly = campaign is None or campaign._value("is_monthly") is not False
     entitled = member.currently_entitled_amount_cents or 0
-    cadence = _int(member.attributes.get("pledge_cadence")) or 1
+    cadence = _int(member._value("pledge_cadence")) or 1
     cents, period = entitled, Period.MONTH
     if not entitled and status is not SupporterStatus.PAST:
         cents = member.will_pay_amount_cents or 0
@@ -157,10 +196,16 @@ def supporters_walk(
 
     def page(cursor: str | None) -> Page[Supporter]:
         document = fetch(cursor)
-        found = (supporter(Member(resource)) for resource in document.data_list())
+        typed = page_items(document, Member)
+        if typed is not None:
+            members, next_cursor = typed[0], typed[1]
+        else:
+            members = [Member(resource) for resource in document.data_list()]
+            next_cursor = extract_cursor(document)
+        found = (supporter(member) for member in members)
         return Page(
             items=[s for s in found if s and (past or s.status is not SupporterStatus.PAST)],
-            next=extract_cursor(document),
+            next=next_cursor,
             raw=document,
         )
 

@@ -248,3 +248,56 @@ def test_any_document_reads_as_members_or_raises_a_library_error(
             _ = member.user, member.campaign_id, member.is_active
     except PaySupportError:
         pass
+
+
+def members_page(members: int, **overrides: Any) -> dict[str, Any]:
+    """A page of ``members`` as walk("members") reads it: each with its user included."""
+    data = [
+        {
+            "type": "member",
+            "id": f"m{i}",
+            "attributes": {"full_name": f"Patron {i}", "patron_status": "active_patron"},
+            "relationships": {"user": {"data": {"type": "user", "id": f"u{i}"}}},
+        }
+        for i in range(members)
+    ]
+    for index, attributes in overrides.items():
+        data[int(index.lstrip("m"))]["attributes"].update(attributes)
+    included = [{"type": "user", "id": f"u{i}", "attributes": {}} for i in range(members)]
+    return {"data": data, "included": included, "meta": {"pagination": {"total": members}}}
+
+
+def test_a_walk_names_the_field_of_a_malformed_page(
+    scripted: tuple[Scripted, PatreonClient],
+) -> None:
+    app, client = scripted
+    app.answers.append(json_answer(members_page(5, m3={"patron_status": 42})))
+    with pytest.raises(ResponseFormatError) as caught:
+        list(client.walk("members", campaign="c1"))
+    assert "$.data[3].attributes.patron_status" in str(caught.value)
+    assert caught.value.provider == "patreon"
+
+
+def test_a_page_with_what_the_catalog_does_not_know_is_read_all_the_same(
+    scripted: tuple[Scripted, PatreonClient],
+) -> None:
+    page = members_page(2, m1={"favourite_colour": "teal"})
+    page["included"].append({"type": "hologram", "id": "h", "attributes": {"shine": 1}})
+    app, client = scripted
+    app.answers.append(json_answer(page))
+    members = list(client.walk("members", campaign="c1"))
+    assert [m.id for m in members] == ["m0", "m1"]
+    assert members[1].raw["attributes"]["favourite_colour"] == "teal"  # nothing sent is lost
+    assert members[1].user is not None and members[1].user.id == "u1"
+
+
+def test_a_decoded_member_is_the_resource_as_sent(
+    scripted: tuple[Scripted, PatreonClient],
+) -> None:
+    page = members_page(3)
+    app, client = scripted
+    app.answers.append(json_answer(page))
+    members = list(client.walk("members", campaign="c1"))
+    assert [m.raw for m in members] == page["data"]
+    assert members[0].resource.relationship("user") is not None  # the core view, made on demand
+    assert Member(members[0].resource) == members[0]
