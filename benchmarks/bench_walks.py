@@ -4,8 +4,10 @@ P2 walks 10,000 Patreon members (pages of 1,000, users and tiers included) and
 compares, in one run and taking turns:
 
 * ``client.walk("members")``;
-* a bare ``requests.Session`` loop fetching the same pages and ``json.loads``-ing
-  them (goal: the walk within 1.15x of it);
+* a bare ``requests.Session`` loop fetching the same pages, ``json.loads``-ing them
+  and resolving each member's user and tiers through a dict of ``included`` (goal:
+  the walk, touching ``user`` and ``entitled_tiers``, within 1.1x of its client CPU,
+  ``time.process_time`` of this process; the sandbox serves from its own);
 * the same loop opening a new connection per page (``requests.get``), the seed
   libraries' way;
 * the seed ``patreon`` library's v1 pledge loop resolving each patron, next to
@@ -24,6 +26,7 @@ look-ahead hides (goal: at least 85%; one page after another hides none).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,15 +44,22 @@ PAGE = 1_000
 
 
 def _best(
-    fns: dict[str, Callable[[], Any]], rounds: int
+    fns: dict[str, Callable[[], Any]],
+    rounds: int,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[dict[str, float], dict[str, Any]]:
+    """Best time of each function by ``clock``, taking turns; and each one's last answer.
+
+    ``time.process_time`` counts this process' CPU (every thread of it, none of
+    the sandbox's, which runs in its own process).
+    """
     timings: dict[str, list[float]] = {name: [] for name in fns}
     answers: dict[str, Any] = {}
     for _ in range(rounds):
         for name, fn in fns.items():
-            started = time.perf_counter()
+            started = clock()
             answers[name] = fn()
-            timings[name].append(time.perf_counter() - started)
+            timings[name].append(clock() - started)
     return {name: min(values) for name, values in timings.items()}, answers
 
 
@@ -69,18 +79,31 @@ def p2(quick: bool = False) -> list[Result]:
         headers = {"Authorization": f"Bearer {token}", "User-Agent": user_agent("patreon")}
         session = requests.Session()
 
-        def walk() -> int:
-            return sum(1 for _ in client.walk("members", campaign=campaign))
+        def walk() -> tuple[int, int]:
+            count = found = 0
+            for member in client.walk("members", campaign=campaign):
+                count += 1
+                found += (member.user is not None) + len(member.entitled_tiers)
+            return count, found
 
-        def loop(get: Callable[..., requests.Response]) -> int:
-            count, cursor = 0, None
+        def loop(get: Callable[..., requests.Response]) -> tuple[int, int]:
+            """The same pages through dicts: json.loads, an index of included, the lookups."""
+            count = found = 0
+            cursor = None
             while True:
                 query = {**params, **({"page[cursor]": cursor} if cursor else {})}
-                body = get(url, params=query, headers=headers, timeout=30).json()
-                count += len(body["data"])
+                body = json.loads(get(url, params=query, headers=headers, timeout=30).content)
+                index = {(r["type"], r["id"]): r for r in body.get("included", ())}
+                for member in body["data"]:
+                    count += 1
+                    rels = member["relationships"]
+                    user = rels["user"]["data"]
+                    found += user is not None and (user["type"], user["id"]) in index
+                    for tier in rels["currently_entitled_tiers"]["data"]:
+                        found += (tier["type"], tier["id"]) in index
                 cursor = body["meta"]["pagination"]["cursors"]["next"]
                 if not cursor:
-                    return count
+                    return count, found
 
         def v1_walk() -> tuple[int, int]:
             pledges = patrons = 0
@@ -94,6 +117,7 @@ def p2(quick: bool = False) -> list[Result]:
                 if not cursor:
                     return pledges, patrons
 
+        cpu, _ = _best({"walk": walk, "bare": lambda: loop(session.get)}, rounds, time.process_time)
         best, answers = _best(
             {
                 "walk": walk,
@@ -103,15 +127,24 @@ def p2(quick: bool = False) -> list[Result]:
             },
             rounds,
         )
-        assert answers["walk"] == answers["bare"] == answers["new"] == MEMBERS, answers
+        assert answers["walk"] == answers["bare"] == answers["new"], answers
+        assert answers["walk"][0] == MEMBERS, answers
         results = [
             goal_result(
                 "P2",
-                "walk 10,000 members / bare Session loop",
+                "walk 10,000 members (user, tiers) / bare Session + json.loads loop: client CPU",
+                cpu["walk"] / cpu["bare"],
+                "x",
+                "<= 1.1x",
+                f"CPU of this process: walk {cpu['walk']:.3f} s, bare loop {cpu['bare']:.3f} s "
+                "(10 pages; the sandbox runs in its own process)",
+            ),
+            info(
+                "P2",
+                "walk 10,000 members / bare Session loop: wall time",
                 best["walk"] / best["bare"],
                 "x",
-                "<= 1.15x",
-                f"walk {best['walk']:.3f} s, bare loop {best['bare']:.3f} s (10 pages)",
+                f"walk {best['walk']:.3f} s, bare loop {best['bare']:.3f} s",
             ),
             info(
                 "P2",
