@@ -546,8 +546,14 @@ class KeyringTokenStore:
 def open_store(spec: str | None) -> TokenStore:
     """A store from a short spec: ``memory``, ``json[:PATH]``, ``sqlite[:PATH]``, ``keyring``.
 
-    ``None`` means the JSON file in the platform data directory.
+    ``None`` means the JSON file in the platform data directory. A PostgreSQL URL
+    (``postgresql://user:pw@host/db``) is :class:`paysupport.sync.tokens_pg.PostgresTokenStore`:
+    rows and a refresh lock shared by every machine (the ``sync`` extra).
     """
+    if spec and spec.partition("://")[0].partition("+")[0].lower() in ("postgresql", "postgres"):
+        from paysupport.sync.tokens_pg import PostgresTokenStore
+
+        return PostgresTokenStore(spec)
     kind, _, where = (spec or "json").partition(":")
     path = where or None
     if kind == "memory":
@@ -559,5 +565,6 @@ def open_store(spec: str | None) -> TokenStore:
     if kind == "keyring":
         return KeyringTokenStore()
     raise ConfigError(
-        f"unknown token store {kind!r}: use memory, json[:PATH], sqlite[:PATH] or keyring"
+        f"unknown token store {kind!r}: use memory, json[:PATH], sqlite[:PATH], keyring"
+        " or postgresql://..."
     )

@@ -10,7 +10,7 @@ rate limits (:mod:`.transport`), errors (:mod:`.errors`), records
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paysupport.errors import InvalidRequest, NotFound
 from paysupport.http import EventHook, HttpOptions
@@ -27,6 +27,9 @@ from paysupport_github.resources import CURRENCY, Entitlement, SponsorEntity, Sp
 from paysupport_github.transport import GraphQL, RateLimit, RateLimitGate, check_mode, check_wait
 from paysupport_github.walks import connection_walk, dig, flag, page_size, supporter
 from paysupport_github.webhooks import Handler, WebhookReceiver
+
+if TYPE_CHECKING:
+    from paysupport.sync.webhooks import SupporterDelivery
 
 #: The filters each collection's walk takes.
 WALK_FILTERS: Mapping[str, frozenset[str]] = {
@@ -304,6 +307,56 @@ class GitHubClient(Client):
         data, root = self._on_account(cat.SPONSORSHIP_FOR_VIEWER, sponsor, {})
         node = dig(data, (root,), "SponsorshipForViewer").get("sponsorshipForViewerAsSponsorable")
         return Sponsorship.from_node(node) if isinstance(node, Mapping) else None
+
+    # -- paysupport sync's hooks (docs/writing-a-provider.md) ----------------------------
+
+    def sync_supporters(
+        self, account: str, *, start: str | None = None, count: int | None = None
+    ) -> Walk[Supporter]:
+        """Login ``account``'s sponsors from cursor ``start`` (for paysupport sync)."""
+        return self.walk("supporters", login=account, start=start, count=count)
+
+    def supporter_from_delivery(
+        self,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]],
+        raw_body: bytes,
+        secret: str,
+        clients: Callable[[str], Any] | None = None,
+    ) -> SupporterDelivery | None:
+        """A verified ``sponsorship`` delivery as the sponsorship's state now.
+
+        The payload's times are the sponsorship's, not the change's, so the
+        sponsorship is read again (one query) and the observation is dated by
+        the start of that read: of two deliveries applied in any order, the
+        later read wins. No active sponsorship any more is no supporter. The
+        delivery id is ``X-GitHub-Delivery``. Raises ``InvalidSignature``
+        before anything is read. ``clients(account)``, when given, is the client to re-read
+        with (the account's own token); else this one.
+        """
+        from datetime import datetime, timezone
+
+        from paysupport.sync.webhooks import SupporterDelivery
+        from paysupport_github.webhooks import parse
+
+        event = parse(headers, raw_body, secret)
+        sponsor, owner = event.sponsor, event.sponsorship.sponsorable
+        if sponsor is None or not sponsor.login or owner is None or not owner.login:
+            return None  # GitHub hides who: nothing to mirror
+        started = datetime.now(timezone.utc)
+        try:
+            reader = self if clients is None else clients(owner.login)
+            found = reader._sponsorship_from(sponsor.login, owner.login)
+        except NotFound:
+            found = None
+        current = None if found is None else supporter(found, owner.login)
+        return SupporterDelivery(
+            provider=PROVIDER,
+            delivery_id=event.id,
+            account=owner.login,
+            supporter_id=current.id if current else (sponsor.id or sponsor.login),
+            supporter=current,
+            observed_at=started,
+        )
 
     def sponsors_page(self, login: str | None = None) -> str:
         """Where a person sponsors ``login`` (default: the ``login`` setting) on GitHub."""

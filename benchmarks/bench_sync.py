@@ -1,0 +1,195 @@
+"""Y1: the Dramatiq sync against its rate limit's floor, worker scaling, and the full-size proofs.
+
+Redis and PostgreSQL are started for the run by ``scripts/services.sh`` (as the
+tests' fixtures do), the sandbox serves Patreon in this process and the
+workers are ``paysupport sync worker`` processes.
+
+- **Floor**: accounts whose walks together need R requests under a client
+  limit of C requests per second (the per-token limit set out of the way): no
+  schedule can finish before ``(R - C) / C`` seconds (the first window's C
+  requests go at once). The figure is the sync's time over that floor, goal
+  <= 1.1x.
+- **Scaling**: the same work with no limit that binds and 20 ms per answer,
+  with 1, 2 and 4 worker processes (pages per second).
+- **Full proofs** (``./dev bench`` without ``--quick``): the tests
+  ``tests/sync/test_dramatiq_sync.py`` (200 accounts x 500 supporters, 20%
+  faults) and ``tests/flows/test_sync_chaos.py`` (10,000 deliveries while
+  workers are SIGKILLed) at full size, ``PAYSUPPORT_FULL=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.results import Result, goal_result, info, skipped
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ROOT / "scripts" / "services.sh"
+
+
+@contextmanager
+def services() -> Iterator[tuple[str, str]]:
+    """Redis and PostgreSQL of this run's own: their URLs."""
+    directory = Path(tempfile.mkdtemp(prefix="paysupport-bench-sync-"))
+    try:
+        subprocess.run([str(SERVICES), "start", str(directory)], check=True, capture_output=True)
+        yield (
+            (directory / "redis" / "url").read_text().strip(),
+            (directory / "postgres" / "url").read_text().strip(),
+        )
+    finally:
+        subprocess.run([str(SERVICES), "purge", str(directory)], capture_output=True)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def timed_sync(
+    redis_url: str,
+    db_url: str,
+    *,
+    accounts: int,
+    members: int,
+    workers: int,
+    limits: str,
+    latency_ms: float = 0.0,
+) -> tuple[float, int]:
+    """Seconds for ``workers`` processes to walk every account once, and the API requests made."""
+    import psycopg
+
+    from paysupport import sandbox
+    from paysupport.sync import open_store
+    from paysupport.sync.tokens_pg import PostgresTokenStore
+    from tests.sync import cluster
+
+    cluster.flush(redis_url)
+    with psycopg.connect(db_url, autocommit=True) as admin:
+        admin.execute("DROP SCHEMA public CASCADE")
+        admin.execute("CREATE SCHEMA public")
+    with sandbox.running(
+        providers=["patreon", "github"],
+        sizes={"campaigns": accounts, "members": members},
+        latency_ms=latency_ms,
+    ) as sb:
+        emulator: Any = sb.emulator("patreon")
+        requests = [0]
+        check = emulator.limiter.check
+
+        def counting(key: str) -> int | None:
+            requests[0] += 1
+            return check(key)  # type: ignore[no-any-return]
+
+        emulator.limiter.check = counting
+        tokens = PostgresTokenStore(db_url)
+        chosen = cluster.patreon_accounts(sb, tokens)
+        env = cluster.environment(
+            sb, redis_url, db_url, PAYSUPPORT_SYNC_PAGE_SIZE="50", PAYSUPPORT_SYNC_LIMITS=limits
+        )
+        store = open_store(db_url)
+        log_dir = Path(tempfile.mkdtemp(prefix="paysupport-bench-workers-"))
+        pool = cluster.Workers(env, count=workers, threads=8, log_dir=log_dir)
+        try:
+            time.sleep(2.0)  # the workers' start is not the sync's
+            began_wall, began = time.time(), time.perf_counter()
+            cluster.enqueue_sync(redis_url, chosen)
+            cluster.wait_for_runs(store, chosen, began_wall, timeout=1800)
+            elapsed = time.perf_counter() - began
+        finally:
+            pool.stop()
+            store.close()
+            tokens.close()
+            shutil.rmtree(log_dir, ignore_errors=True)
+        return elapsed, requests[0]
+
+
+def full_proofs() -> list[Result]:
+    found = []
+    for test, what in (
+        ("tests/sync/test_dramatiq_sync.py", "200 accounts x 500, 20% faults, 3 workers"),
+        ("tests/flows/test_sync_chaos.py", "10,000 deliveries, workers SIGKILLed every 2 s"),
+    ):
+        began = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+            cwd=ROOT,
+            env={**os.environ, "PAYSUPPORT_FULL": "1"},
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - began
+        found.append(
+            goal_result(
+                "Y1",
+                f"sync proof: {what} (mirror exact, no 429 storm, no refresh twice)",
+                float(done.returncode == 0),
+                "passed",
+                ">= 1",
+                f"{seconds:.0f} s" + ("" if done.returncode == 0 else f"; {done.stdout[-300:]}"),
+            )
+        )
+    return found
+
+
+def y1(quick: bool = False) -> list[Result]:
+    if not SERVICES.exists() or not (
+        shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()
+    ):
+        return [skipped("Y1", "sync", "Redis and PostgreSQL are not installed (./dev setup)")]
+    accounts, members = (20, 300) if quick else (100, 1000)
+    rate = 20 if quick else 100
+    results: list[Result] = []
+    with services() as (redis_url, db_url):
+        elapsed, requests = timed_sync(
+            redis_url,
+            db_url,
+            accounts=accounts,
+            members=members,
+            workers=3,
+            limits=f"patreon:client={rate}/1 patreon:token=1000/1",
+        )
+        floor = max(0.0, (requests - rate) / rate)
+        results.append(
+            goal_result(
+                "Y1",
+                f"sync of {accounts} accounts x {members} under {rate} requests/s per client:"
+                " time over the limit's floor",
+                elapsed / floor if floor else float("nan"),
+                "x",
+                "<= 1.1x",
+                f"{requests} requests in {elapsed:.1f} s; floor {floor:.1f} s; 3 workers",
+            )
+        )
+        for workers in (1, 2, 4):
+            elapsed, requests = timed_sync(
+                redis_url,
+                db_url,
+                accounts=accounts * 3,
+                members=members // 3,
+                workers=workers,
+                limits="patreon:client=none patreon:token=none",
+                latency_ms=20.0,
+            )
+            results.append(
+                info(
+                    "Y1",
+                    f"sync throughput, {workers} workers, no binding limit, 20 ms answers",
+                    requests / elapsed,
+                    "pages/s",
+                    f"{requests} requests in {elapsed:.1f} s; 8 threads each",
+                )
+            )
+    if not quick or os.environ.get("PAYSUPPORT_FULL"):
+        results += full_proofs()
+    return results
+
+
+if __name__ == "__main__":
+    for result in y1("--quick" in sys.argv):
+        print(result.key, result.what, result.shown, result.goal, result.verdict)
