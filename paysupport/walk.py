@@ -30,11 +30,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
+from paysupport.errors import ResponseFormatError
+
 T = TypeVar("T")
 
 #: Pages a page-number or offset walk fetches at once by default. 50 pages at 50 ms of
 #: latency take 3 round trips instead of 50 (benchmarks/bench_walks.py, P3).
 PREFETCH_WORKERS = 32
+#: Empty pages in a row, each naming a next page, after which a walk stops with an error.
+MAX_EMPTY_PAGES = 100
 
 Pagination = Literal["cursor", "page", "offset"]
 
@@ -127,9 +131,30 @@ class Walk(Generic[T]):
             del page  # not held while the next page is fetched
         self.exhausted = True
 
+    def _following(self, page: Page[T], empty: int) -> tuple[Any, int]:
+        """Where the walk goes after ``page``, and how many empty pages in a row it has seen.
+
+        A page may be empty and still have a next one (a provider's walk that keeps
+        only some of a page's records: Patreon's supporters among its members), so
+        an empty page ends the walk only when it names no next page, or names its
+        own position again (no progress). A long run of empty pages is an answer
+        the walk cannot trust.
+        """
+        if page.items:
+            return page.next, 0
+        if page.next is None or page.next == page.position:
+            return None, empty + 1
+        if empty + 1 >= MAX_EMPTY_PAGES:
+            raise ResponseFormatError(
+                f"{MAX_EMPTY_PAGES} empty pages in a row, each naming a next one;"
+                " the walk stops rather than request pages forever"
+            )
+        return page.next, empty + 1
+
     def _sequential(self, page: Page[T]) -> Iterator[Page[T]]:
+        empty = 0
         while True:
-            following = page.next if page.items else None
+            following, empty = self._following(page, empty)
             yield page
             del page  # not held while the next page is fetched: one page at a time
             if following is None:
@@ -142,9 +167,10 @@ class Walk(Generic[T]):
         Only the page being read and the one on its way are held. Closing the
         walk early waits for the page on its way (bounded by the request's timeout).
         """
+        empty = 0
         with ThreadPoolExecutor(1, thread_name_prefix="paysupport-walk") as pool:
             while True:
-                following = page.next if page.items else None
+                following, empty = self._following(page, empty)
                 upcoming = None if following is None else pool.submit(self._fetch_at, following)
                 yield page
                 del page

@@ -204,6 +204,34 @@ def test_an_empty_page_ends_the_walk_even_with_a_next_position() -> None:
     assert fetched == [None, "more"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cursor_walk_goes_on_past_an_empty_page_that_names_a_next_one(workers: int) -> None:
+    # A provider's walk may keep only some records of a page (Patreon's supporters among
+    # its members): a page of none of them is not the end. Ending there lost patrons.
+    pages = {None: ([1, 2], "b"), "b": ([], "c"), "c": ([], "d"), "d": ([3], None)}
+
+    def fetch(position: Any) -> Page[int]:
+        items, following = pages[position]
+        return Page(items=items, next=following)
+
+    assert list(Walk(fetch, max_workers=workers)) == [1, 2, 3]
+
+
+def test_endless_empty_pages_are_an_error_not_endless_requests() -> None:
+    from paysupport.errors import ResponseFormatError
+    from paysupport.walk import MAX_EMPTY_PAGES
+
+    fetched: list[Any] = []
+
+    def fetch(position: Any) -> Page[int]:
+        fetched.append(position)
+        return Page(items=[] if position else [1], next=(position or 0) + 1)
+
+    with pytest.raises(ResponseFormatError, match="empty pages in a row"):
+        list(Walk(fetch, max_workers=1))
+    assert len(fetched) == MAX_EMPTY_PAGES + 1
+
+
 def test_errors_from_fetch_reach_the_caller() -> None:
     def fetch(position: Any) -> Page[int]:
         if position == 2:
