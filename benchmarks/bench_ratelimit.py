@@ -13,8 +13,14 @@ a limit.
   request (300 search pages of 10); its ``X-RateLimit-Reset`` is a whole second,
   and the client dates the window's real end on its own clock;
 * GitHub: the emulator's fixed window of points reports ``x-ratelimit-*`` headers
-  (whole seconds too), and the client's gate waits for the reset (300 sponsor
-  pages of 10, one point each).
+  (whole seconds too), and the client's gate waits for the window's end, dated
+  like Flattr's (300 sponsor pages of 10, one point each). ``sponsors`` walks the
+  active sponsorships only, so the emulator seeds more than 2,990 sponsorships.
+  Its first query builds the GraphQL schema (about half a second): a dry run,
+  which spends no points, does that before the clock starts.
+
+A job fails when it raises or does not return the items the same job returns
+without a limit.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ from paysupport.http import HttpEvent
 REQUESTS = 300
 LIMIT = 100
 PAGE = 10
+#: Sponsorships seeded so that 2,990 are active (sandbox seed 0): 299 pages of 10.
+GITHUB_SPONSORSHIPS = 3_513
+#: Spends no points (GitHub's ``rateLimit(dryRun: true)``), so it warms the emulator only.
+GITHUB_DRY_RUN = "query { rateLimit(dryRun: true) { cost remaining } }"
 
 
 def _job(sb: Any, name: str) -> tuple[Callable[[], int], list[HttpEvent]]:
@@ -59,17 +69,25 @@ def _job(sb: Any, name: str) -> tuple[Callable[[], int], list[HttpEvent]]:
 ITEMS = (REQUESTS - 1) * PAGE
 
 
+def _warm(sb: Any, name: str) -> None:
+    """The emulator's one-time start-up work, done by another client before the clock starts."""
+    if name == "github":
+        sb.connect(name).query(GITHUB_DRY_RUN)
+
+
 def _run(name: str, window: float) -> dict[str, Any]:
-    sizes = {"patreon": {"members": ITEMS}, "github": {"sponsors": ITEMS}}.get(
+    sizes = {"patreon": {"members": ITEMS}, "github": {"sponsors": GITHUB_SPONSORSHIPS}}.get(
         name, {"things": ITEMS}
     )
     with served(providers=[name], sizes=sizes) as sb:
+        _warm(sb, name)
         job, events = _job(sb, name)
         started = time.perf_counter()
-        job()  # the same job without a limit: what its requests cost by themselves
+        expected = job()  # the same job without a limit: what its requests cost by themselves
         free = time.perf_counter() - started
         needed = sum(1 for e in events if e.kind == "request")
     with served(providers=[name], sizes=sizes, rate_limit=LIMIT, rate_window=window) as sb:
+        _warm(sb, name)
         job, events = _job(sb, name)
         failed = 0
         started = time.perf_counter()
@@ -91,6 +109,7 @@ def _run(name: str, window: float) -> dict[str, Any]:
         "needed": needed,
         "failed": failed,
         "items": items,
+        "expected": expected,
     }
 
 
@@ -107,7 +126,7 @@ def p6(quick: bool = False) -> list[Result]:
         except Exception as exc:  # a provider still being finished: reported, not fatal
             results.append(skipped("P6", f"{name} ({how})", f"{type(exc).__name__}: {exc}"))
             continue
-        failed = got["failed"] + (got["items"] != ITEMS)
+        failed = got["failed"] + (got["items"] != got["expected"])
         results.append(
             goal_result(
                 "P6",
@@ -116,7 +135,7 @@ def p6(quick: bool = False) -> list[Result]:
                 "",
                 "== 0",
                 f"{got['sent']} requests ({got['sent'] - got['needed']} refused and sent "
-                f"again), {got['items']} items",
+                f"again), {got['items']} items (without a limit: {got['expected']})",
             )
         )
         results.append(

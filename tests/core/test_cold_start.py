@@ -3,8 +3,10 @@
 Each check runs in a fresh interpreter, since this test process has long imported
 everything. ``requests`` (through the HTTP layer and the clients), ``rich`` and
 ``werkzeug`` (the emulators' server) are the slow imports: a bare ``import
-paysupport`` loads none of them, ``paysupport providers --json`` none either and
-the table form only rich, which draws it. ``python -m benchmarks --only P5``
+paysupport`` loads none of them, and ``paysupport providers`` (table or JSON)
+none either: it prints plain text, reads entry points without stevedore or
+``importlib.metadata`` and imports the standard library, click, the core's few
+modules and each provider's ``info`` only. ``python -m benchmarks --only P5``
 measures what this buys (docs/performance.md).
 """
 
@@ -13,6 +15,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -89,9 +94,107 @@ def test_providers_as_json_imports_neither_requests_nor_rich_nor_werkzeug() -> N
         }
 
 
-def test_the_providers_table_imports_rich_only_and_shows_the_same_as_before() -> None:
+def test_the_providers_table_imports_none_of_them_and_shows_the_same_in_process() -> None:
     loaded, out = cli_loads("providers")
-    assert loaded == ["rich"]
+    assert loaded == []
     assert out == CliRunner().invoke(main, ["providers"]).stdout
     for info in paysupport.available():
         assert info.name in out and info.title.split()[0] in out
+    assert out.splitlines()[1].split() == [
+        "name",
+        "title",
+        "auth",
+        "capabilities",
+        "collections",
+        "sandbox",
+    ]
+
+
+#: Runs the command line, then prints the modules it imported (not those the interpreter
+#: loaded to start, such as the editable installs' finders).
+LISTING_PROBE = """
+import json, sys
+before = set(sys.modules)
+from paysupport.cli import main
+try:
+    main({args!r}, prog_name="paysupport")
+except SystemExit as done:
+    assert not done.code, done.code
+print("\\nLOADED " + json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+@pytest.mark.parametrize("args", [["providers"], ["providers", "--json"]])
+def test_listing_providers_imports_the_standard_library_click_and_declarations_only(
+    args: list[str],
+) -> None:
+    loaded, _ = loaded_after(LISTING_PROBE.format(args=args))
+    packages = {name.partition(".")[0] for name in loaded} - set(sys.stdlib_module_names)
+    providers = {p for p in packages if p.startswith("paysupport_")}
+    assert packages - providers == {"click", "paysupport"}
+    # Of a provider, its package and its declaration (info.py): never its client.
+    assert {m for m in loaded if m.startswith("paysupport_")} == {
+        name for p in providers for name in (p, f"{p}.info")
+    }
+    # The standard library's slow part for this job: the registry reads entry points itself.
+    assert "importlib.metadata" not in loaded
+    for slow in ("stevedore", "rich", "requests", "paysupport.http", "paysupport.provider"):
+        assert slow not in loaded
+
+
+def _distribution(folder: Path, name: str, entry_points: str) -> None:
+    dist = folder / f"{name}-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(entry_points)
+
+
+def _both(group: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    ours = [(ep.name, ep.value) for ep in registry.entry_points(group)]
+    theirs = [(ep.name, ep.value) for ep in metadata.entry_points(group=group)]
+    return ours, theirs
+
+
+def test_entry_points_are_found_as_importlib_metadata_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A distribution shadowing an installed one (the first on sys.path wins, whatever
+    # the spelling of its name), and one whose file has comments, blanks and spacing.
+    _distribution(
+        tmp_path, "Paysupport.Example", "[paysupport.providers]\nexample = nowhere:INFO\n"
+    )
+    _distribution(
+        tmp_path,
+        "odd_provider",
+        "# made by hand\n\n[console_scripts]\nodd = odd:main\n\n"
+        "[paysupport.providers]\n  odd=odd_info : Outer.INFO [extra]\n",
+    )
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    for group in ("paysupport.providers", "paysupport.sandboxes", "console_scripts"):
+        ours, theirs = _both(group)
+        assert ours == theirs
+    ours, _ = _both("paysupport.providers")
+    assert ("example", "nowhere:INFO") in ours and ("odd", "odd_info : Outer.INFO [extra]") in ours
+
+
+def test_a_zip_on_the_path_is_read_by_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "zipped.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("zipped-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipped\n")
+        zipped.writestr(
+            "zipped-1.0.dist-info/entry_points.txt", "[paysupport.providers]\nzipped = z:INFO\n"
+        )
+    monkeypatch.setattr(sys, "path", [str(archive), *sys.path])
+    ours, theirs = _both("paysupport.providers")
+    assert ours == theirs and ours[0] == ("zipped", "z:INFO")
+
+
+def test_an_entry_point_loads_the_object_it_names() -> None:
+    assert (
+        registry.EntryPoint("x", "paysupport.info : ProviderInfo").load() is paysupport.ProviderInfo
+    )
+    assert registry.EntryPoint("x", "paysupport.errors").load() is paysupport.errors
+    with pytest.raises(ValueError, match="not a 'module:attr' reference"):
+        registry.EntryPoint("x", "not a reference").load()

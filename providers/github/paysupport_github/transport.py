@@ -6,8 +6,12 @@ rate limits, HTML pages and broken JSON.
 
 Rate limits are waited for rather than failed on, when the wait is short.
 GitHub reports the hourly budget in ``x-ratelimit-*`` headers on every answer;
-:class:`RateLimitGate` remembers the last one and, once nothing is left, holds
-the next call until ``x-ratelimit-reset`` instead of sending it to be refused.
+:class:`RateLimitGate` (the core's :class:`paysupport.ratelimit.RateLimitGate`
+reading :class:`RateLimit`) remembers the last one, reserves a point for each
+query before it is sent (prefetching walks send two at once) and, once nothing
+is left, holds the next call until the window ends instead of sending it to be
+refused. ``x-ratelimit-reset`` is a whole second: the end is anchored on the
+client's clock from the answer that reports one point used, as for Flattr.
 A ``RATE_LIMITED`` answer, or a secondary limit (403/429 with ``Retry-After``),
 is waited out and the query sent again. Waiting is bounded: in mode
 ``"raise"`` (setting ``rate_limit_mode``), or when the wait is longer than
@@ -18,16 +22,17 @@ the HTTP layer itself never repeats a POST.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
-from paysupport.errors import ConfigError, RateLimited, ResponseFormatError
+from paysupport import ratelimit
+from paysupport.errors import ResponseFormatError
 from paysupport.http import HttpClient, decode_json, retry_after_seconds
+from paysupport.ratelimit import MODES, RESET_MARGIN, header_count
 from paysupport.redact import Redactor
 from paysupport_github.errors import (
     PROVIDER,
@@ -38,13 +43,12 @@ from paysupport_github.errors import (
     rate_limit_reset_in,
 )
 
-MODES = ("wait", "raise")
-#: Slept past ``x-ratelimit-reset``: the server's clock ticks in whole seconds.
-RESET_MARGIN = 0.05
 #: Waits for rate limits within one call before giving up with ``RateLimited``.
 MAX_WAITS = 3
 #: A secondary limit without ``Retry-After``: GitHub asks clients to wait a minute.
 SECONDARY_DEFAULT_WAIT = 60.0
+#: The refusals of the primary budget (the gate's window), as :meth:`GraphQL.query` names them.
+PRIMARY_LIMITS = ("primary_rate_limit", "RATE_LIMITED")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class RateLimit:
     def from_headers(cls, headers: Mapping[str, str]) -> RateLimit | None:
         """The budget an answer reports, ``None`` when it carries none (unreadable = absent)."""
         limit, remaining, used, reset = (
-            _count(headers.get(f"x-ratelimit-{name}"))
+            header_count(headers.get(f"x-ratelimit-{name}"))
             for name in ("limit", "remaining", "used", "reset")
         )
         if limit is None and remaining is None and used is None and reset is None:
@@ -73,41 +77,27 @@ class RateLimit:
             return None
         return max(0.0, self.reset - (time.time() if now is None else now))
 
-
-def _count(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() else None
+    @property
+    def spent(self) -> int | None:
+        """Points used in the window (``x-ratelimit-used``), for the core's gate."""
+        return self.used
 
 
 def check_mode(mode: str | None) -> str:
-    chosen = (mode or "wait").strip().lower()
-    if chosen not in MODES:
-        raise ConfigError(
-            f"rate_limit_mode must be one of {', '.join(MODES)}, not {mode!r}", provider=PROVIDER
-        )
-    return chosen
+    """The ``rate_limit_mode`` setting, ``"wait"`` or ``"raise"``."""
+    return ratelimit.check_mode(mode, PROVIDER)
 
 
 def check_wait(value: str | float | None, default: float) -> float:
-    if value in (None, ""):
-        return default
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if not seconds >= 0:
-        raise ConfigError(
-            f"rate_limit_wait must be a number of seconds, not {value!r}", provider=PROVIDER
-        )
-    return seconds
+    """The ``rate_limit_wait`` setting in seconds, ``default`` when unset."""
+    return ratelimit.check_wait(value, default, PROVIDER)
 
 
-class RateLimitGate:
-    """The last budget seen; stops a call that would exceed it, waiting or raising.
+class RateLimitGate(ratelimit.RateLimitGate[RateLimit]):
+    """The core's gate on GitHub's budget of points; errors say ``RATE_LIMITED``.
 
-    Thread-safe: each call let through reserves one unit of the known budget,
-    so concurrent walks do not all spend the last one. ``clock`` and ``sleep``
-    are injectable for tests; :attr:`waited` adds up the seconds slept.
+    ``clock`` and ``sleep`` are attributes tests replace; :attr:`waited` adds up
+    the seconds slept, secondary limits' waits (:meth:`wait`) included.
     """
 
     def __init__(
@@ -118,76 +108,18 @@ class RateLimitGate:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.mode = check_mode(mode)
-        self.max_wait = max_wait
-        self.clock = clock
-        self.sleep = sleep
-        self._lock = threading.Lock()
-        self._last: RateLimit | None = None
-        self.waited = 0.0
-
-    @property
-    def last(self) -> RateLimit | None:
-        """The budget from the latest answer that reported one."""
-        with self._lock:
-            return self._last
-
-    def observe(self, headers: Mapping[str, str]) -> None:
-        seen = RateLimit.from_headers(headers)
-        if seen is not None:
-            with self._lock:
-                self._last = seen
-
-    def before_request(self) -> None:
-        """Wait for the reset, or raise, when the known budget is spent."""
-        with self._lock:
-            last = self._last
-            if last is None or last.remaining is None:
-                return
-            if last.remaining > 0:
-                self._last = replace(last, remaining=last.remaining - 1)
-                return
-            wait = last.seconds_to_reset(self.clock())
-            if wait is None or wait <= 0:
-                self._last = None  # the window ended: the next answer tells the new budget
-                return
-        self.wait(
-            wait,
-            f"the budget of {last.limit or '?'} points is spent; it resets in {wait:.1f} s",
+        super().__init__(
+            RateLimit.from_headers,
+            provider=PROVIDER,
             code="RATE_LIMITED",
-            status=None,
+            budget="budget",
+            unit="points",
+            wait_setting="rate_limit_wait",
+            mode=mode,
+            max_wait=max_wait,
+            clock=clock,
+            sleep=sleep,
         )
-        with self._lock:
-            if self._last is last:
-                self._last = None
-
-    def wait(
-        self,
-        seconds: float,
-        why: str,
-        *,
-        code: str,
-        status: int | None,
-        request_id: str | None = None,
-    ) -> None:
-        """Sleep ``seconds`` (plus a margin) if allowed; else raise :class:`RateLimited`."""
-        if self.mode == "raise" or seconds > self.max_wait:
-            reason = (
-                "rate_limit_mode is 'raise'"
-                if self.mode == "raise"
-                else f"longer than rate_limit_wait ({self.max_wait:g} s)"
-            )
-            raise RateLimited(
-                f"{why} (not waiting: {reason})",
-                provider=PROVIDER,
-                status=status,
-                code=code,
-                request_id=request_id,
-                retry_after=seconds,
-            )
-        self.sleep(seconds + RESET_MARGIN)
-        with self._lock:
-            self.waited += seconds + RESET_MARGIN
 
 
 class GraphQL:
@@ -212,9 +144,12 @@ class GraphQL:
         waits = 0
         while True:
             self.gate.before_request()
+            sent_at = self.gate.now()
             response = self.http.request("POST", self.url, json_body=body, auth=auth)
-            self.gate.observe(response.headers)
+            self.gate.observe(response.headers, sent_at=sent_at)
             wait = self._rate_limit_wait(response)
+            if wait is not None and wait[1] in PRIMARY_LIMITS:
+                self.gate.refused()  # an anchored window that refuses: trust the reset again
             if wait is not None and waits < MAX_WAITS:
                 seconds, code = wait
                 waits += 1
@@ -292,4 +227,12 @@ def _json_or_none(response: requests.Response, redactor: Redactor) -> Any:
         return None
 
 
-__all__ = ["MODES", "GraphQL", "RateLimit", "RateLimitGate", "check_mode", "check_wait"]
+__all__ = [
+    "MODES",
+    "RESET_MARGIN",
+    "GraphQL",
+    "RateLimit",
+    "RateLimitGate",
+    "check_mode",
+    "check_wait",
+]
