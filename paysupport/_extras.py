@@ -1,7 +1,7 @@
 """Which optional extra brings which library, and the error naming the extra when one is missing.
 
 ``pip install paysupport`` brings what every application uses (requests,
-oauthlib, stevedore, platformdirs, filelock, click, rich). The parts only some
+oauthlib, platformdirs, filelock, click, rich). The parts only some
 applications use bring their libraries through extras, so a web app that
 verifies Patreon webhooks does not carry an emulator's web framework:
 

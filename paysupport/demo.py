@@ -11,25 +11,26 @@ with totals, as ``paysupport supporters`` does.
 
 from __future__ import annotations
 
+import logging
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from stevedore import ExtensionManager
 
 from paysupport.errors import PaySupportError
-from paysupport.registry import provider_info
+from paysupport.registry import entry_points, provider_info
 from paysupport.sandbox import Sandbox, SandboxOptions
 from paysupport.supporters import Totals, merged
 
 DEMOS_NAMESPACE = "paysupport.demos"
+
+log = logging.getLogger(__name__)
 
 #: Data sizes the demo asks the emulators for.
 DEMO_SIZES = {"members": 1000, "things": 200, "docs": 300}
@@ -118,8 +119,14 @@ DemoScript = Callable[[Sandbox, DemoSteps], None]
 
 
 def demo_scripts() -> dict[str, DemoScript]:
-    manager: ExtensionManager[Any] = ExtensionManager(DEMOS_NAMESPACE, invoke_on_load=False)
-    return {ext.name: ext.plugin for ext in manager}
+    """Every installed provider's demo steps; one that fails to load is named and skipped."""
+    scripts: dict[str, DemoScript] = {}
+    for entry in entry_points(DEMOS_NAMESPACE):
+        try:
+            scripts[entry.name] = entry.load()
+        except Exception as exc:  # a broken install must not take the other demos down
+            log.warning("demo of %s failed to load: %s: %s", entry.name, type(exc).__name__, exc)
+    return scripts
 
 
 def run_demo(
