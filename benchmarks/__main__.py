@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_cli,
+    bench_github,
     bench_jsonapi,
     bench_memory,
     bench_podcast,
@@ -42,6 +43,7 @@ SUITES: dict[str, Callable[[bool], list[Result]]] = {
     "S1": bench_supporters.s1,
     "V1": bench_value.v1,
     "Y1": bench_sync.y1,
+    "G1": bench_github.g1,
 }
 
 NOTES = (
@@ -61,9 +63,9 @@ NOTES = (
     "P5 regular install: a virtual environment in `.venv-bench/` with wheels of the core and "
     "of every provider in `providers/` and copies of their dependencies (kept until the "
     "sources change). `paysupport providers` reads each provider's `info.py` (its "
-    "ProviderInfo) and imports click, the entry points' reader and rich for the table; no "
-    "client, requests or werkzeug. The dev install also holds the tests' example provider "
-    "and editable-install finders.",
+    "ProviderInfo) and imports click and the core's entry-point reader, and prints plain "
+    "text: no rich, stevedore, importlib.metadata, client, requests or werkzeug. The dev "
+    "install also holds the tests' example provider and editable-install finders.",
     "P3: walks are given no `max_workers`: page-number walks prefetch "
     f"{PREFETCH_WORKERS} pages at once and the HTTP pool keeps that many connections; "
     "cursor walks fetch one page ahead. The share hidden is 1 - (walk with the work - walk "
@@ -82,6 +84,9 @@ NOTES = (
     "Redis and PostgreSQL started for the run; the floor is (requests - C) / C seconds under a "
     "client limit of C requests/s; throughput with no binding limit and 20 ms per answer; full "
     "runs add the 200 x 500 and 10,000-delivery chaos proofs (`PAYSUPPORT_FULL=1`).",
+    'G1: GitHub Sponsors (issue 17): `walk("sponsors")` over a sandbox of 10,000 sponsors '
+    "(2,000 with --quick) in its own process, against a bare `requests.Session` loop POSTing "
+    "the same GraphQL document and reading the same fields through `json.loads`'s dicts.",
     "R: `tests/reliability` run by pytest; in CI they run at 2,000 items per provider and 500 "
     "examples per property, here at full size (10,000 and 10,000).",
     "Seed libraries: PyPI `patreon` 0.5.0 and `pyipernity` run from a virtual environment of "

@@ -43,6 +43,7 @@ __all__ = [
     "any_decoder",
     "decode",
     "decoder",
+    "read_as",
     "unset_to_none",
 ]
 
@@ -91,6 +92,23 @@ def decode(body: bytes | bytearray | memoryview | str, kind: type[T], *, provide
     except msgspec.DecodeError:
         raise ResponseFormatError("the answer is not valid JSON", provider=provider) from None
     return value
+
+
+def read_as(value: Any, kind: type[T], *, provider: str | None) -> T:
+    """``value`` as ``kind``: decoded from bytes (:func:`decode`), or converted from JSON values.
+
+    A transport that already decoded the answer (``json.loads``'s dicts and lists)
+    still gets the declared structs, strictly (no string read as a number), and the
+    same errors: :class:`ResponseFieldError` naming the field, :class:`Undeclared` for
+    a field the declaration does not know. Bytes skip the dicts altogether.
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return decode(value, kind, provider=provider)
+    try:
+        converted: T = msgspec.convert(value, cast(Any, kind), strict=True)
+    except msgspec.ValidationError as exc:
+        raise field_error(exc, provider) from None
+    return converted
 
 
 def field_error(exc: msgspec.ValidationError, provider: str | None) -> ResponseFieldError:

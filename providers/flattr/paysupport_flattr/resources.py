@@ -24,10 +24,14 @@ ignored, so additions on Flattr's side break nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from paysupport.decode import ResponseFieldError, read_as, unset_to_none
 from paysupport.errors import ResponseFormatError
 from paysupport.provider import Registration as CoreRegistration
 
@@ -48,6 +52,8 @@ from .walks import DEFAULT_COUNT
 if TYPE_CHECKING:
     from paysupport.walk import Walk
 
+T = TypeVar("T")
+
 __all__ = [
     "Activity",
     "AuthenticatedUser",
@@ -58,14 +64,18 @@ __all__ = [
     "LazyUser",
     "MiniThing",
     "MiniUser",
+    "OwnerData",
     "Reader",
     "Registration",
+    "SearchPage",
     "Subscription",
     "Thing",
+    "ThingData",
     "as_list",
     "fail",
     "parse_activities",
     "parse_choices",
+    "read_things",
     "thing_id_of",
 ]
 
@@ -494,6 +504,92 @@ def thing_id_of(target: Any) -> int:
     raise ValidationFailed(f"not a thing id: {target!r}", field="id")
 
 
+_Text = str | None | UnsetType
+_Int = int | None | UnsetType
+_Flag = bool | int | None | UnsetType  # the documentation shows ``"hidden": 0`` once
+
+
+class OwnerData(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_defaults=True):
+    """A thing's ``owner`` as the walks send it: the small user object."""
+
+    username: str
+    type: _Text = UNSET
+    link: _Text = UNSET
+    resource: _Text = UNSET
+
+
+class ThingData(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_defaults=True):
+    """A thing object exactly as Flattr sends it (``THING``, ``THING_PUBLIC``), decoded at once.
+
+    What :class:`Thing` views: one struct per thing, no dicts, no reader calls
+    (``msgspec.to_builtins`` gives the object back, equal to what was sent). A
+    field it does not declare, or a value of another type than documented (an id
+    as a numeric string), sends the page to :class:`Reader`, which accepts what it
+    always did; a value neither accepts is a
+    :class:`~paysupport.decode.ResponseFieldError` naming the field.
+    """
+
+    id: int
+    url: str
+    type: _Text = UNSET
+    resource: _Text = UNSET
+    link: _Text = UNSET
+    title: _Text = UNSET
+    description: _Text = UNSET
+    tags: list[str] | UnsetType | None = UNSET
+    language: _Text = UNSET
+    category: _Text = UNSET
+    hidden: _Flag = UNSET
+    owner: OwnerData | UnsetType | None = UNSET
+    image: _Text = UNSET
+    flattrs: _Int = UNSET
+    flattrs_user_count: _Int = UNSET
+    created_at: _Int = UNSET
+    updated_at: _Int = UNSET
+    last_flattr_at: _Int = UNSET
+    flattred: _Flag = UNSET
+    subscribed: _Flag = UNSET
+
+
+class SearchPage(Struct, gc=False):
+    """``GET /things/search``'s answer: a page of things and the number of matches."""
+
+    things: list[ThingData]
+    total_items: int
+
+
+def _flag(value: Any) -> bool | None:
+    """A 0/1 or boolean flag; ``ResponseFormatError`` for any other number (as :class:`Reader`)."""
+    if value is None or value is UNSET:
+        return None
+    if type(value) is int and value not in (0, 1):
+        fail(f"thing: the field should be a boolean, got int {value}")
+    return bool(value)
+
+
+def _loaded(data: ThingData, name: str) -> Any:
+    """Field ``name`` of a decoded thing, in the form :class:`Thing` keeps its values."""
+    value = getattr(data, name)
+    if name == "title" or name == "description":
+        return value or ""
+    if name == "tags":
+        return tuple(value or ())
+    if name == "hidden":
+        return bool(_flag(value))
+    if name == "flattred" or name == "subscribed":
+        return _flag(value)
+    if name == "owner":
+        if value is None or value is UNSET:
+            return None
+        return MiniUser(
+            value.username,
+            unset_to_none(value.link),
+            unset_to_none(value.resource),
+            msgspec.to_builtins(value),
+        )
+    return None if value is UNSET else value
+
+
 class Thing:
     """A Flattr thing; read-only fields are properties, writable ones are validated.
 
@@ -501,14 +597,22 @@ class Thing:
     caller, ``updated_at`` and ``last_flattr_at`` only for the owner
     (``None`` otherwise). ``owner`` is a lazy user: reading its username
     costs nothing, reading its profile fetches it once.
+
+    A thing read from an answer is a thin view over its :class:`ThingData` (the
+    struct as decoded; ``raw`` rebuilt from it when asked): the values set on it
+    since, and the ones committed, are kept beside it, so a walk's things cost a
+    struct and this small object each.
     """
+
+    __slots__ = ("_data", "_dirty", "_home", "_raw", "_saved", "_values")
 
     def __init__(self, home: Home | None, values: Mapping[str, Any], raw: Any = None) -> None:
         self._home = home
-        self._values: dict[str, Any] = dict(values)
-        self._saved: dict[str, Any] = {} if values.get("id") is None else dict(values)
+        self._data: ThingData | None = None
+        self._values: dict[str, Any] | None = dict(values)
+        self._saved: dict[str, Any] | None = {} if values.get("id") is None else dict(values)
         self._dirty: set[str] = set()
-        self.raw: Any = raw
+        self._raw: Any = raw
 
     # -- construction ------------------------------------------------------------
 
@@ -518,77 +622,130 @@ class Thing:
         return cls(home, _values(Reader(body, what)), dict(body))
 
     @classmethod
+    def of(cls, data: ThingData, home: Home | None = None) -> Thing:
+        """A view of a decoded thing object (what the walks make)."""
+        thing = cls.__new__(cls)
+        thing._home = home
+        thing._data = data
+        thing._values = None
+        thing._saved = None
+        thing._dirty = set()
+        thing._raw = None
+        return thing
+
+    @classmethod
     def draft(cls, home: Home | None, url: str) -> Thing:
         """A thing not yet created: every field set on it will be sent by ``commit()``."""
         thing = cls(home, {"id": None, "url": check_url(url)})
         thing._dirty.add("url")
         return thing
 
+    def _get(self, name: str) -> Any:
+        values = self._values
+        if values is not None and name in values:
+            return values[name]
+        data = self._data
+        return None if data is None else _loaded(data, name)
+
+    def _saved_value(self, name: str) -> Any:
+        saved = self._saved
+        if saved is not None and name in saved:
+            return saved[name]
+        data = self._data
+        return None if data is None else _loaded(data, name)
+
+    @property
+    def raw(self) -> Any:
+        """The thing object as Flattr sent it (rebuilt from the struct when it was decoded)."""
+        if self._raw is None and self._data is not None:
+            return msgspec.to_builtins(self._data)
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        self._raw = value
+
     # -- read-only fields ----------------------------------------------------------
 
     @property
     def id(self) -> int | None:
-        value: int | None = self._values.get("id")
+        data = self._data
+        if data is not None and self._values is None:
+            return data.id
+        value: int | None = self._get("id")
         return value
 
     @property
     def url(self) -> str:
-        return str(self._values["url"])
+        return str(self._get("url"))
 
     @url.setter
     def url(self, value: str) -> None:
         if self.id is not None:
             raise ValidationFailed("the url of an existing thing cannot change", field="url")
-        self._values["url"] = check_url(value)
+        self._edit()["url"] = check_url(value)
 
     @property
     def link(self) -> str | None:
-        return self._values.get("link")
+        value: str | None = self._get("link")
+        return value
 
     @property
     def resource(self) -> str | None:
-        return self._values.get("resource")
+        value: str | None = self._get("resource")
+        return value
 
     @property
     def image(self) -> str | None:
-        return self._values.get("image")
+        value: str | None = self._get("image")
+        return value
 
     @property
     def flattrs(self) -> int:
-        return int(self._values.get("flattrs") or 0)
+        return int(self._get("flattrs") or 0)
 
     @property
     def flattrs_user_count(self) -> int | None:
-        return self._values.get("flattrs_user_count")
+        value: int | None = self._get("flattrs_user_count")
+        return value
 
     @property
     def created_at(self) -> int | None:
-        return self._values.get("created_at")
+        value: int | None = self._get("created_at")
+        return value
 
     @property
     def updated_at(self) -> int | None:
-        return self._values.get("updated_at")
+        value: int | None = self._get("updated_at")
+        return value
 
     @property
     def last_flattr_at(self) -> int | None:
-        return self._values.get("last_flattr_at")
+        value: int | None = self._get("last_flattr_at")
+        return value
 
     @property
     def flattred(self) -> bool | None:
-        return self._values.get("flattred")
+        value: bool | None = self._get("flattred")
+        return value
 
     @property
     def subscribed(self) -> bool | None:
-        return self._values.get("subscribed")
+        value: bool | None = self._get("subscribed")
+        return value
 
     @property
     def owner_username(self) -> str | None:
-        owner: MiniUser | None = self._values.get("owner")
+        data = self._data
+        if data is not None and (self._values is None or "owner" not in self._values):
+            owner_data = data.owner
+            return None if owner_data is None or owner_data is UNSET else owner_data.username
+        owner: MiniUser | None = self._get("owner")
         return owner.username if owner else None
 
     @property
     def owner(self) -> LazyUser | None:
-        owner: MiniUser | None = self._values.get("owner")
+        owner: MiniUser | None = self._get("owner")
         if owner is None or self._home is None:
             return None
         return LazyUser(self._home, owner.username, owner)
@@ -597,7 +754,7 @@ class Thing:
 
     @property
     def title(self) -> str:
-        return str(self._values.get("title") or "")
+        return str(self._get("title") or "")
 
     @title.setter
     def title(self, value: str) -> None:
@@ -605,7 +762,7 @@ class Thing:
 
     @property
     def description(self) -> str:
-        return str(self._values.get("description") or "")
+        return str(self._get("description") or "")
 
     @description.setter
     def description(self, value: str) -> None:
@@ -613,7 +770,7 @@ class Thing:
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(self._values.get("tags") or ())
+        return tuple(self._get("tags") or ())
 
     @tags.setter
     def tags(self, value: Sequence[str]) -> None:
@@ -621,7 +778,8 @@ class Thing:
 
     @property
     def language(self) -> str | None:
-        return self._values.get("language")
+        value: str | None = self._get("language")
+        return value
 
     @language.setter
     def language(self, value: str) -> None:
@@ -629,7 +787,8 @@ class Thing:
 
     @property
     def category(self) -> str | None:
-        return self._values.get("category")
+        value: str | None = self._get("category")
+        return value
 
     @category.setter
     def category(self, value: str) -> None:
@@ -637,7 +796,7 @@ class Thing:
 
     @property
     def hidden(self) -> bool:
-        return bool(self._values.get("hidden"))
+        return bool(self._get("hidden"))
 
     @hidden.setter
     def hidden(self, value: bool) -> None:
@@ -652,9 +811,14 @@ class Thing:
             )
         return self._home.vocabulary
 
+    def _edit(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = {}
+        return self._values
+
     def _set(self, name: str, value: Any) -> None:
-        self._values[name] = value
-        if self.id is None or self._saved.get(name) != value:
+        self._edit()[name] = value
+        if self.id is None or self._saved_value(name) != value:
             self._dirty.add(name)
         else:
             self._dirty.discard(name)
@@ -664,7 +828,7 @@ class Thing:
     @property
     def changes(self) -> dict[str, Any]:
         """The fields changed since the thing was loaded (or all set fields, when new)."""
-        return {name: self._values[name] for name in (*WRITABLE, "url") if name in self._dirty}
+        return {name: self._get(name) for name in (*WRITABLE, "url") if name in self._dirty}
 
     @property
     def dirty(self) -> bool:
@@ -687,6 +851,8 @@ class Thing:
         if not changes:
             return False
         self._home.update_thing(self.id, changes, method)
+        if self._saved is None:
+            self._saved = {}
         self._saved.update(changes)
         self._dirty.clear()
         return True
@@ -699,10 +865,11 @@ class Thing:
         return self
 
     def _load(self, other: Thing) -> None:
-        self._values = dict(other._values)
-        self._saved = dict(other._values)
+        self._data = other._data
+        self._values = None if other._values is None else dict(other._values)
+        self._saved = None if other._values is None else dict(other._values)
         self._dirty.clear()
-        self.raw = other.raw
+        self._raw = other._raw
 
     # -- presentation ----------------------------------------------------------------
 
@@ -743,6 +910,27 @@ class Thing:
     def __repr__(self) -> str:
         state = " (changed: " + ", ".join(sorted(self._dirty)) + ")" if self._dirty else ""
         return f"<Thing {self.id if self.id is not None else 'new'} {self.url!r}{state}>"
+
+
+def read_things(
+    body: Any, kind: Any, home: Home | None, what: str, generic: Callable[[], T]
+) -> Any:
+    """``body`` (an answer's bytes or JSON) decoded as ``kind`` at once; else ``generic()``.
+
+    The declared structs are tried first (no dicts, no reader per field). What they
+    refuse, :class:`Reader` reads as it always did (``generic``); when it refuses
+    too, the error is a :class:`~paysupport.decode.ResponseFieldError` with the
+    reader's words and the decoder's ``path`` to the field
+    (``search.things[3]: the field 'id' should be an integer, got str (at $.things[3].id)``).
+    """
+    try:
+        return read_as(body, kind, provider=PROVIDER)
+    except ResponseFieldError as exc:
+        try:
+            return generic()
+        except ResponseFormatError as refused:
+            message = f"{refused.message} (at {exc.path})"
+            raise ResponseFieldError(message, provider=PROVIDER, path=exc.path) from None
 
 
 def _values(r: Reader) -> dict[str, Any]:

@@ -15,11 +15,22 @@ from paysupport.walk import Walk
 
 from .catalog import SORTS, WRITABLE, check_url, refusal
 from .errors import ThingNotFound, ValidationFailed
-from .resources import Flattr, Home, Reader, Thing, as_list, fail, thing_id_of
+from .resources import (
+    Flattr,
+    Home,
+    Reader,
+    SearchPage,
+    Thing,
+    ThingData,
+    as_list,
+    fail,
+    read_things,
+    thing_id_of,
+)
 from .transport import Context
 from .walks import DEFAULT_COUNT, counted, listing, page_params
 
-__all__ = ["ThingsService", "parse_things", "wire_fields"]
+__all__ = ["ThingsService", "parse_search", "parse_things", "wire_fields"]
 
 _UPDATE_METHODS = ("POST", "PATCH")
 
@@ -30,7 +41,38 @@ def wire_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_things(body: Any, home: Home | None, what: str = "things") -> list[Thing]:
-    return [Thing.parse(item, home, f"{what}[{i}]") for i, item in enumerate(as_list(body, what))]
+    """A bare array of thing objects (the list routes), decoded at once into views.
+
+    A malformed one raises :class:`~paysupport.decode.ResponseFieldError` naming
+    it (``$[3].id``); see :func:`~paysupport_flattr.resources.read_things`.
+    """
+
+    def generic() -> list[Thing]:
+        items = as_list(body, what)
+        return [Thing.parse(item, home, f"{what}[{i}]") for i, item in enumerate(items)]
+
+    found = read_things(body, list[ThingData], home, what, generic)
+    if found and type(found[0]) is ThingData:
+        return [Thing.of(data, home) for data in found]
+    return list(found)
+
+
+def parse_search(body: Any, home: Home | None) -> tuple[list[Thing], int]:
+    """``GET /things/search``'s answer: its things as views, and ``total_items``."""
+
+    def generic() -> tuple[list[Thing], int]:
+        r = Reader(body, "search")
+        things = [
+            Thing.parse(item, home, f"search.things[{i}]")
+            for i, item in enumerate(r.items("things"))
+        ]
+        return things, r.integer("total_items")
+
+    found = read_things(body, SearchPage, home, "search", generic)
+    if isinstance(found, SearchPage):
+        return [Thing.of(data, home) for data in found.things], found.total_items
+    things, total = found
+    return things, total
 
 
 class ThingsService:
@@ -132,12 +174,7 @@ class ThingsService:
             answer = self._ctx.api.call(
                 "GET", "/things/search", params=page_params(number, per_page, full, **chosen)
             )
-            r = Reader(answer.body, "search")
-            things = [
-                Thing.parse(item, self._home, f"search.things[{i}]")
-                for i, item in enumerate(r.items("things"))
-            ]
-            return things, r.integer("total_items")
+            return parse_search(answer.body, self._home)
 
         return counted(fetch, count, max_workers)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paysupport import HTTPError, PaySupportError, ResponseFormatError, sandbox
+from paysupport.decode import ResponseFieldError
 from paysupport.sandbox import FaultPlan
 
 THING = {
@@ -147,3 +148,53 @@ def test_a_write_cut_short_in_transit_is_a_format_error():
     with sandbox.running(providers=["flattr"], faults=plan) as sb:
         client = sb.connect("flattr")
         raises_format_error(lambda: client.support(400_001))
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "call", "where"),
+    [
+        (
+            "/things/search",
+            {"things": [THING, THING, {**THING, "id": "three"}], "total_items": 3},
+            lambda c: list(c.walk("search")),
+            "$.things[2].id",
+        ),
+        (
+            "/things/search",
+            {"things": [THING, {**THING, "hidden": "maybe"}], "total_items": 2},
+            lambda c: list(c.walk("search")),
+            "$.things[1].hidden",
+        ),
+        (
+            "/user/things",
+            [THING, {**THING, "tags": "a,b"}],
+            lambda c: list(c.walk("things")),
+            "$[1].tags",
+        ),
+    ],
+)
+def test_a_malformed_page_names_the_field_by_its_path(canned, path, body, call, where):
+    """A walk's page is decoded at once into structs: the error says where the bad value is."""
+    app, client = canned
+    app.set(path, body)
+    error = raises_format_error(lambda: call(client), client)
+    assert isinstance(error, ResponseFieldError)
+    assert error.path == where and where in str(error)
+
+
+def test_a_walked_thing_rebuilds_what_was_sent_and_stays_editable(canned):
+    sent = {**THING, "tags": ["a"], "hidden": 0, "owner": {"username": "flattr", "link": "l"}}
+    app, client = canned
+    app.set("/things/search", {"things": [sent], "total_items": 1})
+    (thing,) = list(client.walk("search"))
+    assert thing.raw == sent and thing.raw is not sent
+    assert (thing.id, thing.tags, thing.hidden, thing.owner_username) == (
+        1,
+        ("a",),
+        False,
+        "flattr",
+    )
+    thing.title = "One"  # what it was: nothing to send
+    assert not thing.dirty
+    thing.title = "Two"
+    assert thing.changes == {"title": "Two"} and thing.raw == sent
