@@ -231,8 +231,14 @@ def run_worker(threads: int = 8, *, stop: threading.Event | None = None) -> None
     if stop is None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: ending.set())
+    if os.environ.get("PAYSUPPORT_SYNC_DB"):
+        here = runtime()  # the store's pool, the limiter, the providers' code: before any job
+        here.connector.warm(here.connector.limits)
     # a next page's job waits at most this long (ms) for an idle worker to poll it
     worker = Worker(broker, worker_threads=threads, worker_timeout=100)
+    # take no more messages than there are free threads: a message fetched by a
+    # worker whose threads are all busy waits there while other workers idle
+    worker.queue_prefetch = threads
     worker.start()
     log.info("worker started", extra={"threads": threads, "pid": os.getpid()})
     try:

@@ -110,7 +110,7 @@ class PageDone:
 
 @dataclass
 class Connector:
-    """Makes (and keeps, one per account and thread) the clients the jobs use.
+    """Makes (and keeps, one per account in the process) the clients the jobs use.
 
     ``settings`` are per provider (``base_url``, ``client_id``...); what is not
     given comes from the config file and environment, as for any client. Every
@@ -118,6 +118,12 @@ class Connector:
     ``postgresql://...`` shared by every worker, or ``sqlite:PATH``) under
     the account's name. ``limiter`` and ``limits`` (per provider, as
     :data:`~paysupport.sync.ratelimit.DEFAULT_LIMITS`) pace every request.
+
+    A client is shared by every thread of the process (clients are safe to
+    use from several threads): a page job lands on whichever thread is free,
+    and a client made per thread would be made again for most pages (a
+    token read and a new connection each), which on a busy machine cost more
+    than the request.
     """
 
     token_store: Any = None
@@ -128,7 +134,7 @@ class Connector:
     )
     metrics: Metrics | None = None
     connect: Callable[..., Client] | None = None
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _clients: dict[tuple[str, str], Client] = field(default_factory=dict, repr=False)
     _stores: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -155,11 +161,29 @@ class Connector:
         return found
 
     def client(self, provider: str, account: str) -> Client:
-        cache: dict[tuple[str, str], Client] = self._local.__dict__.setdefault("clients", {})
+        """The process's client of ``account``, made on first use."""
         key = (provider, account)
-        if key not in cache:
-            cache[key] = self._new_client(provider, account)
-        return cache[key]
+        found = self._clients.get(key)
+        if found is not None:
+            return found
+        made = self._new_client(provider, account)  # outside the lock: accounts in parallel
+        with self._lock:
+            return self._clients.setdefault(key, made)
+
+    def warm(self, providers: Iterable[str]) -> None:
+        """Import the providers' clients and open the token store now, not in the first job.
+
+        A worker calls this as it starts, so that the first page jobs of a
+        sync wait for nothing but their requests.
+        """
+        from paysupport.registry import provider_class
+
+        self._token_store()
+        for provider in providers:
+            try:
+                provider_class(provider)
+            except PaySupportError:
+                log.warning("provider %s is not installed: its jobs will fail", provider)
 
     def _new_client(self, provider: str, account: str) -> Client:
         from paysupport.http import HttpOptions
