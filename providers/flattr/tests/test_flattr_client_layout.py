@@ -1,8 +1,9 @@
 """The package's shape: the provider layout's modules, no import cycle, a light declaration.
 
-Import cycles are found by reading every module's imports with :mod:`ast` (every
-``import`` statement, also inside functions and ``TYPE_CHECKING`` blocks, so a
-lazy import cannot hide one). The records in ``resources`` import nothing that
+Import cycles are found by :mod:`paysupport.layout` (every ``import`` statement,
+also inside functions and ``TYPE_CHECKING`` blocks, so a lazy import cannot hide
+one); tests/core/test_provider_layout.py checks the common contract for every
+provider, this file Flattr's own modules. The records in ``resources`` import nothing that
 calls the API: the live ones are given the client's calls when they are made.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import paysupport_flattr
 import pytest
+
+from paysupport.layout import find_cycle, import_graph
 
 PACKAGE = Path(paysupport_flattr.__file__).parent
 NAME = "paysupport_flattr"
@@ -57,73 +60,8 @@ CALLERS = {
 }
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE).with_suffix("").parts
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join((NAME, *parts))
-
-
-def modules() -> dict[str, Path]:
-    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
-
-
-def imports_of(name: str, path: Path) -> set[str]:
-    """The modules of this package that ``name`` imports, resolved to module names."""
-    known = modules()
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        targets: list[str] = []
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)]
-                base = ".".join([*anchor, base]) if base else ".".join(anchor)
-            # ``from . import flattring`` imports the module flattring, not the package's names
-            targets = [
-                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
-                for alias in node.names
-            ]
-        for target in targets:
-            if target in known and target != name:
-                found.add(target)
-    return found
-
-
 def graph() -> dict[str, set[str]]:
-    return {name: imports_of(name, path) for name, path in modules().items()}
-
-
-def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle as a path of module names, or ``None`` when there is none."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(edges.get(node, ())):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt) :], nxt]
-            if nxt not in state and (cycle := visit(nxt)):
-                return cycle
-        path.pop()
-        state[node] = 2
-        return None
-
-    for start in sorted(edges):
-        if start not in state and (cycle := visit(start)):
-            return cycle
-    return None
-
-
-def test_the_cycle_finder_finds_a_cycle() -> None:
-    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    return import_graph(NAME, PACKAGE)
 
 
 def test_no_module_of_the_package_takes_part_in_an_import_cycle() -> None:
