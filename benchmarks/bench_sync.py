@@ -159,7 +159,9 @@ def y1(quick: bool = False) -> list[Result]:
     ):
         return [skipped("Y1", "sync", "Redis and PostgreSQL are not installed (./dev setup)")]
     accounts, members = (20, 300) if quick else (100, 1000)
-    rate = 20 if quick else 100
+    # The full run uses Patreon's documented per-client limit, 100 requests per 2 s
+    # (docs/sync.md); the quick one a smaller window the same shape.
+    rate, window = (20, 1.0) if quick else (100, 2.0)
     results: list[Result] = []
     with services() as (redis_url, db_url):
         elapsed, requests = timed_sync(
@@ -168,14 +170,15 @@ def y1(quick: bool = False) -> list[Result]:
             accounts=accounts,
             members=members,
             workers=3,
-            limits=f"patreon:client={rate}/1 patreon:token=1000/1",
+            limits=f"patreon:client={rate}/{window:g} patreon:token=1000/1",
         )
-        floor = max(0.0, (requests - rate) / rate)
+        # The first window's requests go at once; each later one waits for its window.
+        floor = max(0.0, (requests - rate) / rate * window)
         results.append(
             goal_result(
                 "Y1",
-                f"sync of {accounts} accounts x {members} under {rate} requests/s per client:"
-                " time over the limit's floor",
+                f"sync of {accounts} accounts x {members} under {rate} requests per"
+                f" {window:g} s per client: time over the limit's floor",
                 elapsed / floor if floor else float("nan"),
                 "x",
                 "<= 1.1x",
