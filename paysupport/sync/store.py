@@ -756,14 +756,20 @@ class SqlStore:
         supporter staged twice keeps its last version). Raises
         :class:`RunSuperseded` when the run is not current.
         """
-        rows = []
+        rows: dict[str, tuple[Any, ...]] = {}  # a supporter given twice: its last version
         for supporter in supporters:
             if supporter.provider != provider or (supporter.account or account) != account:
                 raise InvalidRequest(
                     f"run {run_id!r} of {provider} account {account!r} was given supporter"
                     f" {supporter.id} of {supporter.provider} account {supporter.account!r}"
                 )
-            rows.append((provider, account, run_id, supporter.id, *supporter_data(supporter)))
+            rows[supporter.id] = (
+                provider,
+                account,
+                run_id,
+                supporter.id,
+                *supporter_data(supporter),
+            )
         with self._transaction(write=True) as cur:
             self._lock_account(cur, provider, account)
             progress = self._current(cur, provider, account, run_id)
@@ -772,7 +778,7 @@ class SqlStore:
                 f"INSERT INTO sync_staged (provider, account, run_id, supporter_id, {_DATA})"
                 f" VALUES (?, ?, ?, ?, {_DATA_MARKS}) ON CONFLICT (provider, account, run_id,"
                 f" supporter_id) DO UPDATE SET {_DATA_UPDATE}",
-                rows,
+                list(rows.values()),
             )
             staged = self._run(
                 cur,

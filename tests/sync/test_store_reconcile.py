@@ -205,3 +205,29 @@ def test_status_tells_each_accounts_health(store: MirrorStore) -> None:
     assert (b.account, b.supporters, b.last_success, b.lag) == ("b", 0, None, None)
     assert b.last_error == "429 Too Many Requests" and b.last_error_at is not None
     assert b.running is not None and b.running.run_id == "run-b2"
+
+
+def test_a_walk_of_more_supporters_than_one_statement_holds_lands_whole(
+    store: MirrorStore,
+) -> None:
+    # PostgreSQL writes a run's rows in multi-row statements of 500: three here
+    first = store.reconcile(
+        PROVIDER, ACCOUNT, "run-1", fans(1203), complete=True, observed_at=at(1)
+    )
+    assert first.added == 1203
+    assert store.supporters(PROVIDER, ACCOUNT) == fans(1203)
+
+    truth = [fan(n, tier="Gold") if n % 2 else fan(n) for n in range(1, 1203)]
+    second = store.reconcile(PROVIDER, ACCOUNT, "run-2", truth, complete=True, observed_at=at(2))
+    assert (second.changed, second.removed, second.unchanged) == (601, 1, 601)
+    assert store.supporters(PROVIDER, ACCOUNT) == truth
+    assert len(store.changes(run_id="run-2")) == 602
+
+
+def test_a_page_that_repeats_a_supporter_stages_its_last_version(store: MirrorStore) -> None:
+    store.begin(PROVIDER, ACCOUNT, "run-1", observed_at=at(1))
+    staged = store.stage(PROVIDER, ACCOUNT, "run-1", [fan(0), fan(1), fan(0, tier="Gold")])
+    assert staged.staged == 2
+    done = store.finish(PROVIDER, ACCOUNT, "run-1", complete=True)
+    assert done.added == 2
+    assert store.supporters(PROVIDER, ACCOUNT) == [fan(0, tier="Gold"), fan(1)]
