@@ -795,6 +795,11 @@ def _print_sandbox(running: Sandbox, state_file: Path) -> None:
     out.print("Point clients at it (or pass --sandbox to paysupport commands):")
     for key, value in running.environment().items():
         out.print(f"  export {key}={value}", **plain)
+    # Whole lines, never wrapped: a credential copied from the table above (an NWC URI
+    # is 200 characters) would lose the parts on its other lines. Sandbox-only values.
+    for name in running.names:
+        for key, value in running.emulator(name).credentials().items():
+            out.print(f"  export PAYSUPPORT_{name.upper()}_{key.upper()}={value}", **plain)
     out.print(f"state: {state_file}", style="dim", **plain)
     out.print(f"data of --sandbox commands: {running.data_dir}", style="dim", **plain)
     out.print("Ctrl-C to stop", style="dim", **plain)

@@ -127,9 +127,14 @@ def test_the_sandbox_command_serves_until_stopped(
     assert server.returncode == 0, errors
     assert find_running() is None and not state_path().exists()
     assert not running.data_dir.exists()  # what --sandbox commands wrote went with it
-    exports = dict(re.findall(r"export (PAYSUPPORT_\w+_BASE_URL)=(\S+)", output))
+    exports = dict(re.findall(r"export (PAYSUPPORT_[A-Z]+_BASE_URL)=(\S+)", output))
     assert set(running.names) >= {"patreon", "flattr", "ipernity"}
     assert exports == {f"PAYSUPPORT_{n.upper()}_BASE_URL": running.url(n) for n in running.names}
+    # Each credential is printed whole on one line too (an NWC URI is longer than
+    # the terminal), as an export a shell or a copy takes as it is.
+    for name in running.names:
+        for key, value in running.providers[name]["credentials"].items():
+            assert f"  export PAYSUPPORT_{name.upper()}_{key.upper()}={value}" in output, key
     assert f"state: {state_path()}" in output.splitlines()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/rest/v2/categories", timeout=5)
