@@ -438,6 +438,21 @@ class Ledger:
             ).fetchone()
         return Entry(*row) if row else None
 
+    def settled(self, provider: str, feed: str, guid: str, url: str) -> Entry | None:
+        """This episode's settled entry for any account of ``provider``, read only.
+
+        For a dry run, which connects no client and so knows no account: an episode
+        recorded as supported (under this feed, or the same target through another)
+        is reported as such instead of "would support".
+        """
+        with self._connect() as db:
+            row = db.execute(
+                _ENTRY + " WHERE provider = ? AND guid = ? AND (feed = ? OR url = ?)"
+                f" AND state IN ({', '.join('?' for _ in SETTLED)})",
+                (provider, guid, feed, url, *SETTLED),
+            ).fetchone()
+        return Entry(*row) if row else None
+
     def claim(
         self,
         provider: str,

@@ -236,7 +236,11 @@ class Podcatcher:
         name = route.info.name
         outcome.provider, outcome.url = name, route.link.url
         if self.dry_run:
-            outcome.status, outcome.detail = "dry-run", f"would support through {name}"
+            done = self.ledger.settled(name, episode.feed, episode.guid, route.link.url)
+            if done is not None:
+                outcome.status, outcome.detail = "already", "recorded as supported in the ledger"
+            else:
+                outcome.status, outcome.detail = "dry-run", f"would support through {name}"
             return outcome
         if name in self._locked_out:
             outcome.status, outcome.detail = "error", self._locked_out[name]

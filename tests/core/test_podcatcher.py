@@ -157,6 +157,18 @@ def test_dry_run_sends_and_records_nothing(sandbox: Sandbox, tmp_path: Path) -> 
     assert ledger.entries() == [] and supports(sandbox) == {}
 
 
+def test_dry_run_says_which_episodes_are_already_paid(sandbox: Sandbox, tmp_path: Path) -> None:
+    # "What would this run pay?" must not list what the ledger says was paid.
+    ledger = Ledger(tmp_path / "l.db")
+    feed = read_feed(podcast_feed(4))
+    paid = catcher(sandbox, ledger).support_feed(feed, guids=[feed.episodes[0].guid])
+    assert summarize(paid) == {"supported": 1}
+    outcomes = catcher(sandbox, ledger, dry_run=True).support_feed(feed)
+    assert summarize(outcomes) == {"already": 1, "dry-run": 3}
+    assert outcomes[0].status == "already"
+    assert len(supports(sandbox)) == 1  # nothing sent by the dry run
+
+
 def test_budgets_per_run_and_per_month(sandbox: Sandbox, tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "l.db")
     feed = read_feed(podcast_feed(10))
