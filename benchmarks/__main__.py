@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks import (
     bench_cli,
     bench_github,
+    bench_ipernity,
     bench_jsonapi,
     bench_memory,
     bench_podcast,
@@ -32,7 +33,7 @@ from paysupport.walk import PREFETCH_WORKERS
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 SUITES: dict[str, Callable[[bool], list[Result]]] = {
-    "P1": bench_jsonapi.run,
+    "P1": lambda quick: bench_jsonapi.run(quick) + bench_ipernity.p1(quick),
     "P2": bench_walks.p2,
     "P3": bench_walks.p3,
     "P4": bench_memory.p4,

@@ -302,3 +302,57 @@ def test_jsonp_wraps_the_body(sandbox):
     response = requests.get(f"{sandbox.api}/categories", params={"jsonp": "cb"})
     assert response.text.startswith("cb([") and response.text.endswith("]);")
     assert response.headers["Content-Type"].startswith("application/javascript")
+
+
+def test_a_search_sees_every_change_at_once(sandbox):
+    """The emulator keeps a search's ordered matches between pages; a change shows at once."""
+    api = f"{sandbox.api}/things/search"
+
+    def search(**params):
+        return requests.get(api, params={"count": 100, **params}, headers=sandbox.auth).json()
+
+    before = search()
+    assert search() == before  # asked again: the same answer, now from the kept matches
+    created = requests.post(
+        f"{sandbox.api}/things",
+        json={"url": "http://example.org/kept-search", "title": "Zanzibar notes"},
+        headers=sandbox.auth,
+    ).json()
+    after = search()
+    assert after["total_items"] == before["total_items"] + 1
+    assert after["things"][0]["id"] == created["id"]  # newest first
+    assert search(query="zanzibar")["total_items"] == 1
+
+    thing_url = f"{sandbox.api}/things/{created['id']}"
+    requests.patch(thing_url, json={"title": "Quokka notes"}, headers=sandbox.auth)
+    assert search(query="zanzibar")["total_items"] == 0
+    assert [t["title"] for t in search(query="quokka")["things"]] == ["Quokka notes"]
+
+    ranked = search(sort="flattrs", count=1000)["things"]
+    last = ranked[-1]
+    assert last["owner"]["username"] != sandbox.primary and not last["flattred"]
+    flattred = requests.post(f"{sandbox.api}/things/{last['id']}/flattr", headers=sandbox.auth)
+    assert flattred.status_code == 200
+    reranked = search(sort="flattrs", count=1000)["things"]
+    moved = next(t for t in reranked if t["id"] == last["id"])
+    assert moved["flattrs"] == last["flattrs"] + 1 and moved["flattred"]
+    assert [t["id"] for t in reranked].index(last["id"]) < len(ranked) - 1
+    assert [t["flattrs"] for t in reranked] == sorted(
+        (t["flattrs"] for t in reranked), reverse=True
+    )
+
+    assert requests.delete(thing_url, headers=sandbox.auth).status_code == 204
+    assert search(query="quokka")["total_items"] == 0
+    assert search()["total_items"] == before["total_items"]
+
+
+def test_answers_are_utf8_json(sandbox):
+    created = requests.post(
+        f"{sandbox.api}/things",
+        json={"url": "http://example.org/utf8", "title": "Café ☕ notes"},
+        headers=sandbox.auth,
+    ).json()
+    response = requests.get(f"{sandbox.api}/things/{created['id']}")
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "Café ☕ notes".encode() in response.content  # as is, like ensure_ascii=False
+    assert response.json()["title"] == "Café ☕ notes"

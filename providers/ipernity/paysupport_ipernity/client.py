@@ -54,7 +54,7 @@ from paysupport_ipernity.methods import MethodProxy, top_level_names
 from paysupport_ipernity.resources import Album, Doc, Member
 from paysupport_ipernity.transport import ApiCaller
 from paysupport_ipernity.uploads import Uploader
-from paysupport_ipernity.walks import data_walk, element_path
+from paysupport_ipernity.walks import data_walk, doc_walk, element_path
 
 __all__ = ["IpernityClient", "connect"]
 
@@ -310,12 +310,12 @@ class IpernityClient(Client):
         if not filters.get("user_id"):
             filters["user_id"] = self._auth().user_id
         filters.setdefault("extra", DOC_WALK_EXTRAS)
-        return self._walk("doc.getList", ("docs", "doc"), filters, Doc.from_record, max_workers)
+        return self._walk_docs("doc.getList", ("docs", "doc"), filters, max_workers)
 
     def walk_doc_search(self, *, max_workers: int | None = None, **filters: Any) -> Walk[Doc]:
         """``doc.search`` with its filters (``text``, ``tags``, ``user_id``, ``media``...)."""
         filters.setdefault("extra", DOC_WALK_EXTRAS)
-        return self._walk("doc.search", ("docs", "doc"), filters, Doc.from_record, max_workers)
+        return self._walk_docs("doc.search", ("docs", "doc"), filters, max_workers)
 
     def walk_albums(self, *, max_workers: int | None = None, **filters: Any) -> Walk[Album]:
         """``album.getList``: a user's albums (the logged-in user's by default)."""
@@ -329,9 +329,7 @@ class IpernityClient(Client):
         """``album.docs.getList``: the documents of one album."""
         filters["album_id"] = album_id
         filters.setdefault("extra", DOC_WALK_EXTRAS)
-        return self._walk(
-            "album.docs.getList", ("album", "docs", "doc"), filters, Doc.from_record, max_workers
-        )
+        return self._walk_docs("album.docs.getList", ("album", "docs", "doc"), filters, max_workers)
 
     def walk(self, collection: str, **filters: Any) -> Walk[Any]:
         """``docs``, ``albums``, ``album_docs`` (needs ``album_id``) or ``doc_search``."""
@@ -362,6 +360,23 @@ class IpernityClient(Client):
             path,
             params,
             convert,
+            max_workers=None if max_workers is None else int(max_workers),
+        )
+
+    def _walk_docs(
+        self,
+        method: str,
+        path: tuple[str, ...],
+        params: Mapping[str, Any],
+        max_workers: int | str | None,
+    ) -> Walk[Doc]:
+        """A document walk: pages decoded straight into :class:`Doc` structs."""
+        self.caller.prepare(method, {**params, "page": 1})  # refuse bad calls before any request
+        return doc_walk(
+            self.caller,
+            method,
+            path,
+            params,
             max_workers=None if max_workers is None else int(max_workers),
         )
 

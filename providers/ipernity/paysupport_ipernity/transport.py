@@ -219,15 +219,24 @@ class ApiCaller:
         return self.send(prepared, files=files)
 
     def send(self, prepared: PreparedCall, *, files: Any = None) -> JSON:
+        return self.read(self.respond(prepared, files=files), prepared.method.name)
+
+    def answer(self, name: str, params: Mapping[str, Any]) -> requests.Response:
+        """Send ``name`` with ``params`` and return the HTTP response unread.
+
+        For walks, which decode a page's bytes straight into typed records; :meth:`read`
+        still says what an error answer (a refusal, ``api.status`` other than ``ok``)
+        stands for, so nothing about errors differs from :meth:`call`.
+        """
+        return self.respond(self.prepare(name, params))
+
+    def respond(self, prepared: PreparedCall, *, files: Any = None) -> requests.Response:
+        """The HTTP layer's response to ``prepared`` (GETs retried there), not yet read."""
         if prepared.http_method == "POST":
-            response = self.http.request(
+            return self.http.request(
                 "POST", prepared.path, data=dict(prepared.params), files=files, auth=None
             )
-        else:
-            response = self.http.request(
-                "GET", prepared.path, params=dict(prepared.params), auth=None
-            )
-        return self.read(response, prepared.method.name)
+        return self.http.request("GET", prepared.path, params=dict(prepared.params), auth=None)
 
     def read(self, response: requests.Response, name: str) -> JSON:
         """The parsed answer, or the library error it stands for."""

@@ -16,6 +16,13 @@ Numbers may arrive as numbers or as strings (the XML heritage); a list of one ma
 bare object. ``pages`` is computed from ``total`` and ``per_page`` when it is missing (the
 ``album.getList`` example has none). Because the first page reports the total, the walk can
 prefetch the following pages (``max_workers``).
+
+Document walks (:func:`doc_walk`) decode each page's bytes straight into
+:class:`~paysupport_ipernity.resources.Doc` structs, with no dicts in between; a page's
+``raw`` (the whole answer as dicts) is rebuilt from them when read. A value of another type
+than declared is a :class:`~paysupport.decode.ResponseFieldError` naming it
+(``$.docs.doc[3].title``); an answer with a field the declaration does not know is read by
+the dict reader, as other walks' pages are, so nothing it sent is lost.
 """
 
 from __future__ import annotations
@@ -23,13 +30,34 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+import msgspec
+import requests
+
+from paysupport.decode import UNSET, ResponseFieldError, Undeclared, decode
 from paysupport.errors import InvalidRequest, ResponseFormatError
 from paysupport.walk import Page, Walk
 from paysupport_ipernity.errors import PROVIDER
+from paysupport_ipernity.resources import (
+    DOC_ANSWERS,
+    AlbumDocsAnswer,
+    Doc,
+    DocsAnswer,
+    docs_of,
+)
 
-__all__ = ["DEFAULT_PER_PAGE", "ListInfo", "data_walk", "element_path", "read_list"]
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "AnswerPage",
+    "Answers",
+    "ListInfo",
+    "data_walk",
+    "doc_walk",
+    "element_path",
+    "list_info",
+    "read_list",
+]
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -81,6 +109,36 @@ def _number(container: Mapping[str, Any], *keys: str) -> int | None:
     return None
 
 
+def list_info(container: Mapping[str, Any], page: int) -> ListInfo:
+    """The pagination of a list container (``total``, ``page``, ``pages``, ``per_page``)."""
+    total = _number(container, "total")
+    per_page = _number(container, "per_page", "perpage")
+    pages = _number(container, "pages")
+    if pages is None and total is not None and per_page:
+        pages = math.ceil(total / per_page)
+    current = _number(container, "page") or page
+    return ListInfo(total=total, page=current, pages=pages, per_page=per_page)
+
+
+def _following(page: int, found: int, info: ListInfo) -> int | None:
+    """The page after ``page`` (which held ``found`` items), ``None`` on the last one."""
+    if not found:
+        return None
+    if info.pages is not None:
+        return page + 1 if page < info.pages else None
+    # no total: a full page may have a successor
+    return page + 1 if info.per_page and found >= info.per_page else None
+
+
+def _first_page(params: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    """``params`` without ``page`` (where to start, returned too) and with a ``per_page``."""
+    base = dict(params)
+    start = int(base.pop("page", None) or 1)
+    if base.get("per_page") in (None, "") and base.get("count") in (None, ""):
+        base["per_page"] = DEFAULT_PER_PAGE
+    return base, start
+
+
 def read_list(
     body: Mapping[str, Any], path: tuple[str, ...], method: str, page: int
 ) -> tuple[list[JSON], ListInfo]:
@@ -110,13 +168,7 @@ def read_list(
             f"{method}: {'.'.join(path)!r} holds something other than objects",
             provider=PROVIDER,
         )
-    total = _number(container, "total")
-    per_page = _number(container, "per_page", "perpage")
-    pages = _number(container, "pages")
-    if pages is None and total is not None and per_page:
-        pages = math.ceil(total / per_page)
-    current = _number(container, "page") or page
-    return items, ListInfo(total=total, page=current, pages=pages, per_page=per_page)
+    return items, list_info(container, page)
 
 
 def data_walk(
@@ -133,21 +185,14 @@ def data_walk(
     ``params`` may hold ``page`` (where to start, 1 by default, e.g. a previous walk's
     ``cursor``) and ``per_page`` (100 by default, Ipernity's maximum).
     """
-    base = dict(params)
-    start = int(base.pop("page", None) or 1)
-    if base.get("per_page") in (None, "") and base.get("count") in (None, ""):
-        base["per_page"] = DEFAULT_PER_PAGE
+    base, start = _first_page(params)
 
     def fetch(page: int) -> Page[T]:
         body = call(method, {**base, "page": page})
         items, info = read_list(body, path, method, page)
-        if info.pages is not None:
-            following = page + 1 if page < info.pages else None
-        else:  # no total: a full page may have a successor
-            following = page + 1 if info.per_page and len(items) >= info.per_page else None
         return Page(
             items=[convert(item) for item in items],
-            next=following if items else None,
+            next=_following(page, len(items), info),
             position=page,
             total=info.total,
             pages=info.pages,
@@ -160,3 +205,129 @@ def data_walk(
         pagination="page",
         max_workers=None if max_workers is None else max(1, int(max_workers)),
     )
+
+
+# -- document walks, decoded from the answers' bytes --------------------------------------
+
+
+class Answers(Protocol):
+    """What a document walk sends its calls through (the client's :class:`ApiCaller`)."""
+
+    def answer(self, name: str, params: Mapping[str, Any]) -> requests.Response: ...
+
+    def read(self, response: requests.Response, name: str) -> JSON: ...
+
+
+class AnswerPage(Page[T]):
+    """A page decoded into structs: ``raw``, the whole answer as dicts, is rebuilt when read.
+
+    Rebuilding costs about what decoding the page into dicts would; a walk that never
+    reads ``raw`` (most) never pays it.
+    """
+
+    def __init__(self, answer: Any, **fields: Any) -> None:
+        self._answer = answer
+        self._given: Any = None
+        super().__init__(**fields)
+
+    @property  # a field of Page, computed here
+    def raw(self) -> Any:
+        if self._given is not None:
+            return self._given
+        return msgspec.to_builtins(self._answer)
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        self._given = value
+
+
+def doc_walk(
+    caller: Answers,
+    method: str,
+    path: tuple[str, ...],
+    params: Mapping[str, Any],
+    *,
+    max_workers: int | None = None,
+) -> Walk[Doc]:
+    """A lazy walk over every page of a list method whose items are documents.
+
+    ``path`` is one of :data:`~paysupport_ipernity.resources.DOC_ANSWERS`; ``params`` as
+    for :func:`data_walk`. Pages are decoded into :class:`Doc` structs (module docstring).
+    """
+    kind = DOC_ANSWERS[path]
+    base, start = _first_page(params)
+
+    def fetch(page: int) -> Page[Doc]:
+        response = caller.answer(method, {**base, "page": page})
+        answer = _decoded(caller, response, method, kind)
+        if answer is None:  # not what the declaration knows: the dict reader reads it
+            body = caller.read(response, method)
+            records, info = read_list(body, path, method, page)
+            items = [Doc.from_record(record) for record in records]
+            return Page(
+                items=items,
+                next=_following(page, len(items), info),
+                position=page,
+                total=info.total,
+                pages=info.pages,
+                raw=body,
+            )
+        listing = docs_of(answer)
+        if listing is None:
+            raise ResponseFormatError(
+                f"{method}: no {'.'.join(path[:-1])!r} list in the answer "
+                "(pass elem_name if the path differs)",
+                provider=PROVIDER,
+            )
+        docs = listing.items
+        info = list_info(listing.pagination, page)
+        return AnswerPage(
+            answer,
+            items=docs,
+            next=_following(page, len(docs), info),
+            position=page,
+            total=info.total,
+            pages=info.pages,
+        )
+
+    return Walk(
+        fetch,
+        start=start,
+        pagination="page",
+        max_workers=None if max_workers is None else max(1, int(max_workers)),
+    )
+
+
+def _decoded(
+    caller: Answers,
+    response: requests.Response,
+    method: str,
+    kind: type[DocsAnswer] | type[AlbumDocsAnswer],
+) -> DocsAnswer | AlbumDocsAnswer | None:
+    """The answer decoded as ``kind``; ``None`` when the dict reader should read it.
+
+    Whatever is wrong with the envelope (a refusal, ``api.status`` other than ``ok``, a
+    body that is not JSON) is said by the caller's :meth:`~Answers.read`, exactly as for
+    ``call()``; a value of the wrong type in an accepted answer is a
+    :class:`~paysupport.decode.ResponseFieldError` naming it.
+    """
+    if response.status_code != 200:
+        caller.read(response, method)  # raises the error the refusal stands for
+        return None
+    try:
+        answer = decode(response.content, kind, provider=PROVIDER)
+    except Undeclared:
+        return None
+    except ResponseFieldError as exc:
+        caller.read(response, method)  # an error envelope says so first
+        raise ResponseFieldError(
+            f"{method}: {exc.message}", provider=PROVIDER, path=exc.path
+        ) from None
+    except ResponseFormatError:
+        caller.read(response, method)  # raises, with the status and an excerpt
+        raise
+    api = answer.api
+    if api is UNSET or api.get("status") != "ok":
+        caller.read(response, method)  # raises the error the envelope stands for
+        return None
+    return answer

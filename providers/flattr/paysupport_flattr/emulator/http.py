@@ -7,9 +7,9 @@ winning, so ``POST /flattr?url=...`` and a JSON ``{"url": ...}`` behave alike.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import msgspec
 from werkzeug.wrappers import Request, Response
 
 from paysupport.emulation import loads_json
@@ -28,6 +28,11 @@ SUFFIX_TYPES = {
     ".atom": "application/atom+xml",
     ".txt": "text/plain",
 }
+
+#: One encoder for every answer: msgspec writes a page of things several times faster than
+#: ``json.dumps`` (compact, UTF-8 as is, like ``ensure_ascii=False``), and the emulator's
+#: CPU per answer is what limits a client's concurrent walk on a small machine (P3).
+_ENCODER = msgspec.json.Encoder()
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -119,7 +124,7 @@ def json_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     return Response(
-        json.dumps(data, ensure_ascii=False),
+        _ENCODER.encode(data),
         status=status,
         content_type=content_type,
         headers=headers,

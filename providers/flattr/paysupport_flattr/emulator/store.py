@@ -6,6 +6,12 @@ mutation, so concurrent requests can never record a flattr twice or overdraw
 means. Lookups go through indexes (id, url, owner, tag, word, language,
 category) so large seeded worlds stay fast. The records are plain data; the
 store owns their consistency.
+
+A search's ordered matches are kept until something that could change them
+happens (a thing indexed, changed or deleted, a flattr): a walk asks for the same
+query once per page, and filtering and sorting every thing again for each page
+was most of the emulator's work per answer. Orders that depend on the clock
+(``trend``, ``flattrs_day``...) are computed every time.
 """
 
 from __future__ import annotations
@@ -130,6 +136,9 @@ FLATTR_COST = 100
 
 _WORD = re.compile(r"[^\W_]+")
 
+#: Searches whose ordered matches are kept at once (the oldest is dropped beyond).
+SEARCH_CACHE_SIZE = 64
+
 SORTS = ("relevance", "trend", "flattrs", "flattrs_month", "flattrs_week", "flattrs_day")
 _WINDOWS = {
     "flattrs_month": 30 * 86400,
@@ -192,6 +201,9 @@ class Store:
         self.tokens: dict[str, Token] = {}
         self.grants: dict[str, Grant] = {}
         self._next_id = 400_000
+        #: Bumped by every change that can alter a search's matches or their order.
+        self._generation = 0
+        self._searches: dict[SearchQuery, tuple[int, list[Thing]]] = {}
         for thing in seed.things:
             self._index(thing)
         for flattr in seed.flattrs:
@@ -218,6 +230,7 @@ class Store:
         self._index_searchable(thing)
 
     def _index_searchable(self, thing: Thing) -> None:
+        self._generation += 1
         for tag in thing.tags:
             self._by_tag.setdefault(tag.lower(), set()).add(thing.id)
         for word in words(" ".join([thing.title, thing.description, *thing.tags])):
@@ -228,6 +241,7 @@ class Store:
             self._hidden.add(thing.id)
 
     def _unindex_searchable(self, thing: Thing) -> None:
+        self._generation += 1
         for tag in thing.tags:
             self._by_tag.get(tag.lower(), set()).discard(thing.id)
         for word in words(" ".join([thing.title, thing.description, *thing.tags])):
@@ -291,13 +305,24 @@ class Store:
         return thing_id in self.subscriptions.get(username, {})
 
     def search(self, q: SearchQuery) -> list[Thing]:
-        """Things matching every given filter, in the requested order."""
+        """Things matching every given filter, in the requested order.
+
+        The list may be shared with later calls for the same query (see the module
+        docstring): callers slice it and never change it.
+        """
         if q.sort not in SORTS:
             raise invalid_parameters(f"sort must be one of {', '.join(SORTS)}")
         with self._lock:
+            kept = self._searches.get(q)
+            if kept is not None and kept[0] == self._generation:
+                return kept[1]
             ids = self._candidates(q)
             things = [self.things[i] for i in ids]
             things.sort(key=self._sort_key(q))
+            if q.sort not in _WINDOWS:
+                if len(self._searches) >= SEARCH_CACHE_SIZE:
+                    del self._searches[next(iter(self._searches))]
+                self._searches[q] = (self._generation, things)
             return things
 
     def _candidates(self, q: SearchQuery) -> Iterable[int]:
@@ -442,6 +467,7 @@ class Store:
         self.users[thing.owner].means += FLATTR_COST
         thing.flattred_by[username] = now
         thing.last_flattr_at = now
+        self._generation += 1  # the ``flattrs`` order changed
         flattr = Flattr(len(self.flattrs) + 1, username, thing.id, thing.url, now)
         self._record(flattr)
         return flattr
