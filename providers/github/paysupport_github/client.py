@@ -10,7 +10,7 @@ rate limits (:mod:`.transport`), errors (:mod:`.errors`), records
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paysupport.errors import InvalidRequest, NotFound
 from paysupport.http import EventHook, HttpOptions
@@ -23,13 +23,22 @@ from paysupport_github import catalog as cat
 from paysupport_github.auth import Hosts
 from paysupport_github.errors import PROVIDER, FieldNotFound
 from paysupport_github.info import INFO
-from paysupport_github.resources import CURRENCY, Entitlement, SponsorEntity, Sponsorship, Tier
+from paysupport_github.resources import (
+    CURRENCY,
+    Entitlement,
+    Node,
+    SponsorEntity,
+    Sponsorship,
+    Tier,
+)
 from paysupport_github.transport import GraphQL, RateLimit, RateLimitGate, check_mode, check_wait
 from paysupport_github.walks import connection_walk, dig, flag, page_size, supporter
 from paysupport_github.webhooks import Handler, WebhookReceiver
 
 if TYPE_CHECKING:
     from paysupport.sync.webhooks import SupporterDelivery
+
+R = TypeVar("R")
 
 #: The filters each collection's walk takes.
 WALK_FILTERS: Mapping[str, frozenset[str]] = {
@@ -147,18 +156,16 @@ class GitHubClient(Client):
                 "includePrivate": flag(filters.get("include_private"), True),
             }
 
-            def as_supporter(node: Mapping[str, Any]) -> Supporter:
-                return supporter(Sponsorship.from_node(node), login)
+            def as_supporter(node: Sponsorship) -> Supporter:
+                return supporter(node, login)
 
-            wrap: Callable[[Mapping[str, Any]], Any] = (
-                as_supporter if collection == "supporters" else Sponsorship.from_node
-            )
             return self._connection(
                 cat.SPONSORSHIPS_AS_MAINTAINER,
                 "sponsorshipsAsMaintainer",
                 login,
                 variables,
-                wrap,
+                Sponsorship,
+                as_supporter if collection == "supporters" else None,
                 first=first,
                 start=start,
             )
@@ -172,7 +179,7 @@ class GitHubClient(Client):
                 "sponsorshipsAsSponsor",
                 login,
                 {"activeOnly": not past, "maintainers": chosen or None},
-                Sponsorship.from_node,
+                Sponsorship,
                 first=first,
                 start=start,
             )
@@ -181,7 +188,7 @@ class GitHubClient(Client):
             "sponsorsListing.tiers",
             login,
             {"unpublished": flag(filters.get("unpublished"), False)},
-            Tier.from_node,
+            Tier,
             first=first,
             start=start,
         )
@@ -192,33 +199,40 @@ class GitHubClient(Client):
         field: str,
         login: str | None,
         variables: Mapping[str, Any],
-        wrap: Callable[[Mapping[str, Any]], Any],
+        kind: type[Node],
+        view: Callable[[Any], Any] | None = None,
         *,
         first: int,
         start: str | None,
     ) -> Walk[Any]:
+        """A walk over the connection ``field`` of the account; pages decoded from their bytes."""
         operation = cat.operation_name(documents["viewer" if login is None else "user"])
 
-        def fetch(page: Mapping[str, Any]) -> Mapping[str, Any]:
-            data, root = self._on_account(documents, login, {**variables, **page})
-            return {"account": data.get(root)}
+        def fetch(page: Mapping[str, Any]) -> tuple[bytes, str]:
+            return self._on_account(documents, login, {**variables, **page}, self.graphql.answer)
 
         path = ("account", *field.split("."))
-        return connection_walk(fetch, path, wrap, operation=operation, first=first, start=start)
+        return connection_walk(
+            fetch, path, kind, view, operation=operation, first=first, start=start
+        )
 
     def _on_account(
-        self, documents: Mapping[str, str], login: str | None, variables: Mapping[str, Any]
-    ) -> tuple[Mapping[str, Any], str]:
-        """Run the query of ``documents`` for the viewer, or for ``login``; data and root.
+        self,
+        documents: Mapping[str, str],
+        login: str | None,
+        variables: Mapping[str, Any],
+        read: Callable[..., R],
+    ) -> tuple[R, str]:
+        """Run the query of ``documents`` for the viewer, or for ``login``; answer and root.
 
-        A login is tried as a user, then as an organization when GitHub finds no
-        user of that login; the kind found is remembered for this client.
+        ``read`` is :meth:`GraphQL.query <.transport.GraphQL.query>` (the ``data``) or
+        :meth:`GraphQL.answer <.transport.GraphQL.answer>` (the body's bytes). A login
+        is tried as a user, then as an organization when GitHub finds no user of that
+        login; the kind found is remembered for this client.
         """
         if login is None:
             document = documents["viewer"]
-            return self.graphql.query(
-                document, variables, operation=cat.operation_name(document)
-            ), "viewer"
+            return read(document, variables, operation=cat.operation_name(document)), "viewer"
         known = self._kinds.get(login)
         roots = (
             [known] if known else [root for root in ("user", "organization") if root in documents]
@@ -226,7 +240,7 @@ class GitHubClient(Client):
         for index, root in enumerate(roots):
             document = documents[root]
             try:
-                data = self.graphql.query(
+                answer = read(
                     document, {**variables, "login": login}, operation=cat.operation_name(document)
                 )
             except FieldNotFound as exc:
@@ -234,7 +248,7 @@ class GitHubClient(Client):
                     continue
                 raise
             self._kinds[login] = root
-            return data, root
+            return answer, root
         raise AssertionError("unreachable: the last root's answer returned or raised")
 
     # -- entitlement -----------------------------------------------------------------------
@@ -258,7 +272,9 @@ class GitHubClient(Client):
         owner = maintainer or self.maintainer
         floor = _minimum(minimum)
         if floor is None:
-            data, root = self._on_account(cat.IS_SPONSORED_BY, owner, {"sponsor": sponsor})
+            data, root = self._on_account(
+                cat.IS_SPONSORED_BY, owner, {"sponsor": sponsor}, self.graphql.query
+            )
             answer = dig(data, (root, "isSponsoredBy"), "IsSponsoredBy")
             who = owner or "the viewer"
             if answer is True:
@@ -299,12 +315,12 @@ class GitHubClient(Client):
         """The active sponsorship ``sponsor`` gives ``owner`` (``None``: the viewer); one call."""
         if owner:
             data, root = self._on_account(
-                cat.SPONSORSHIP_TO_MAINTAINER, sponsor, {"maintainer": owner}
+                cat.SPONSORSHIP_TO_MAINTAINER, sponsor, {"maintainer": owner}, self.graphql.query
             )
             connection = dig(data, (root, "sponsorshipsAsSponsor"), "SponsorshipToMaintainer")
             nodes = [n for n in connection.get("nodes") or [] if isinstance(n, Mapping)]
             return Sponsorship.from_node(nodes[0]) if nodes else None
-        data, root = self._on_account(cat.SPONSORSHIP_FOR_VIEWER, sponsor, {})
+        data, root = self._on_account(cat.SPONSORSHIP_FOR_VIEWER, sponsor, {}, self.graphql.query)
         node = dig(data, (root,), "SponsorshipForViewer").get("sponsorshipForViewerAsSponsorable")
         return Sponsorship.from_node(node) if isinstance(node, Mapping) else None
 

@@ -1,5 +1,9 @@
 """One GraphQL call: POST it to ``/graphql`` through the core HttpClient, return its ``data``.
 
+:meth:`GraphQL.query` returns the ``data`` as dicts; :meth:`GraphQL.answer` the
+body's bytes after the same checks, for a walk that decodes them into its
+declared structs.
+
 Every answer goes through here, so every refusal becomes a library error in
 one place (:mod:`.errors`): ``errors`` inside a 200, 401 ``Bad credentials``,
 rate limits, HTML pages and broken JSON.
@@ -30,8 +34,9 @@ from typing import Any
 import requests
 
 from paysupport import ratelimit
+from paysupport.decode import UNSET, Envelope, decode
 from paysupport.errors import ResponseFormatError
-from paysupport.http import HttpClient, decode_json, retry_after_seconds
+from paysupport.http import HttpClient, decode_json, looks_like_html, retry_after_seconds
 from paysupport.ratelimit import MODES, RESET_MARGIN, header_count
 from paysupport.redact import Redactor
 from paysupport_github.errors import (
@@ -140,6 +145,45 @@ class GraphQL:
         auth: requests.auth.AuthBase | bool = True,
     ) -> Mapping[str, Any]:
         """The answer's ``data``; raises the library's errors (see the module docstring)."""
+        return self._data(self._send(document, variables, operation, auth), operation)
+
+    def answer(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation: str = "query",
+        auth: requests.auth.AuthBase | bool = True,
+    ) -> bytes:
+        """The answer's body, undecoded, once it is known to hold ``data`` and no ``errors``.
+
+        For a caller that decodes the body straight into declared types (a walk's
+        page, :mod:`.walks`), without the dicts :meth:`query` builds. The checks
+        are :meth:`query`'s and raise the same errors: error statuses, ``errors`` in
+        a 200, rate limits waited for, HTML pages and broken JSON. The body's top
+        level is checked by a scan that builds nothing; anything it doubts goes
+        through :meth:`query`'s reading, for the same error with its status and excerpt.
+        """
+        response = self._send(document, variables, operation, auth)
+        body = response.content
+        if response.status_code < 400 and not looks_like_html(response):
+            try:  # the top level's members as spans of the body: data, errors
+                top = decode(body, Envelope, provider=PROVIDER)
+            except ResponseFormatError:
+                top = None
+            if top is not None and top.errors is UNSET and _is_object(top.data):
+                return body
+        self._data(response, operation)  # raises, unless the answer was fine after all
+        return body
+
+    def _send(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None,
+        operation: str,
+        auth: requests.auth.AuthBase | bool,
+    ) -> requests.Response:
+        """POST the query; the first answer that is not a rate limit to wait out."""
         body = {"query": document, "variables": dict(variables or {})}
         waits = 0
         while True:
@@ -164,7 +208,7 @@ class GraphQL:
                     request_id=getattr(error, "request_id", None),
                 )
                 continue
-            return self._data(response, operation)
+            return response
 
     def _rate_limit_wait(self, response: requests.Response) -> tuple[float, str] | None:
         """How long a rate-limited answer asks to wait, and its code; ``None`` if not limited."""
@@ -218,6 +262,11 @@ class GraphQL:
                 status=response.status_code,
             )
         return data
+
+
+def _is_object(member: Any) -> bool:
+    """An envelope's member is a JSON object (not absent, ``null`` or a list)."""
+    return member is not UNSET and memoryview(member)[:1].tobytes() == b"{"
 
 
 def _json_or_none(response: requests.Response, redactor: Redactor) -> Any:

@@ -3,7 +3,9 @@
 Every collection is a connection read ``first`` nodes at a time (100 by
 default, GitHub's maximum) ``after`` the previous page's ``endCursor``; the
 walk follows ``pageInfo.hasNextPage``, reports ``totalCount`` as
-``Walk.total`` and resumes from ``Walk.cursor`` (``start=``).
+``Walk.total`` and resumes from ``Walk.cursor`` (``start=``). A page is
+decoded from the answer's bytes straight into the records it yields (see
+:mod:`.resources`), with no dicts in between.
 
 ``supporters`` is ``sponsors`` in the common :class:`~paysupport.supporters.Supporter`
 shape, so an application asks GitHub and Patreon the same question.
@@ -11,24 +13,27 @@ shape, so an application asks GitHub and Patreon the same question.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
+import msgspec
+
+from paysupport.decode import UNSET, Undeclared, decode
 from paysupport.errors import InvalidRequest, NotFound, ResponseFormatError
 from paysupport.supporters import Period, Supporter, SupporterStatus
 from paysupport.walk import Page, Walk
 from paysupport_github.catalog import MAX_PAGE_SIZE
 from paysupport_github.errors import PROVIDER
-from paysupport_github.resources import Sponsorship
+from paysupport_github.resources import Account, Answer, Connection, Node, Sponsorship
 
-T = TypeVar("T")
+#: ``fetch(variables) -> (body, root)``: one GraphQL call with the page's ``first``/``after``;
+#: the answer's bytes (:meth:`.transport.GraphQL.answer`) and the root read (``viewer``...).
+Fetch = Callable[[Mapping[str, Any]], tuple[bytes, str]]
 
-#: ``fetch(variables) -> data``: one GraphQL call with the page's ``first``/``after``.
-Fetch = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
-
-def dig(data: Mapping[str, Any], path: Sequence[str], operation: str) -> Any:
-    """``data[path[0]][path[1]]...``; a ``null`` owner is :class:`NotFound`.
+def dig(data: Any, path: Sequence[str], operation: str) -> Any:
+    """``data[path[0]][path[1]]...``, through dicts or structs; a ``null`` is :class:`NotFound`.
 
     ``repositoryOwner(login:)`` answers ``null`` for an unknown login, and a
     sponsorable without a Sponsors listing has ``sponsorsListing: null``; both
@@ -36,12 +41,16 @@ def dig(data: Mapping[str, Any], path: Sequence[str], operation: str) -> Any:
     """
     node: Any = data
     for index, key in enumerate(path):
-        if not isinstance(node, Mapping):
+        if isinstance(node, Mapping):
+            node = node.get(key)
+        elif isinstance(node, msgspec.Struct):
+            node = getattr(node, key, None)
+            node = None if node is UNSET else node
+        else:
             raise ResponseFormatError(
                 f"{operation}: expected an object at {'.'.join(path[:index]) or 'data'}",
                 provider=PROVIDER,
             )
-        node = node.get(key)
         if node is None:
             raise NotFound(
                 f"{operation}: {'.'.join(path[: index + 1])} is null "
@@ -52,34 +61,102 @@ def dig(data: Mapping[str, Any], path: Sequence[str], operation: str) -> Any:
     return node
 
 
+class DecodedPage(Page[Any]):
+    """A page decoded straight into structs; ``raw`` is rebuilt from them when it is read.
+
+    ``raw`` is what it is for every GitHub page, the account's JSON as GitHub sent it
+    (``{"account": {...}}``); rebuilding it costs about what decoding the page did,
+    so only a caller who reads it pays (once: it is kept).
+    """
+
+    def __init__(
+        self, items: list[Any], next: str | None, total: int | None, account: Account
+    ) -> None:
+        self._account = account
+        self._raw: Any = None
+        super().__init__(items=items, next=next, total=total)
+
+    @property
+    def raw(self) -> Any:
+        raw = self._raw
+        if raw is None:  # two threads may both build it: the same value
+            raw = self._raw = {"account": msgspec.to_builtins(self._account)}
+        return raw
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        self._raw = value
+
+
 def connection_walk(
     fetch: Fetch,
     path: Sequence[str],
-    wrap: Callable[[Mapping[str, Any]], T],
+    kind: type[Node],
+    view: Callable[[Any], Any] | None = None,
     *,
     operation: str,
     first: int = MAX_PAGE_SIZE,
     start: str | None = None,
-) -> Walk[T]:
-    """A lazy walk over the connection at ``path`` in each page's ``data``."""
+) -> Walk[Any]:
+    """A lazy walk over the connection at ``path`` (``account.<field>...``) of each answer.
 
-    def page(cursor: str | None) -> Page[T]:
-        data = fetch({"first": first, "after": cursor})
+    Each page is decoded from its bytes straight into the declared records
+    (:class:`~paysupport_github.resources.Answer`): the walk yields them, or
+    ``view(record)``. A value of the wrong type raises
+    :class:`~paysupport.decode.ResponseFieldError` naming it
+    (``$.data.viewer.sponsorshipsAsMaintainer.nodes[3].tier.monthlyPriceInCents``);
+    an answer with a field the declaration does not know is read by the generic
+    reader instead (``kind.from_node`` on dicts), so nothing it sent is lost.
+    """
+
+    def page(cursor: str | None) -> Page[Any]:
+        body, root = fetch({"first": first, "after": cursor})
+        try:
+            answer = decode(body, Answer, provider=PROVIDER)
+        except Undeclared:
+            return _generic_page(body, root, path, kind, view, operation)
+        data: dict[str, Any] = {"account": getattr(answer.data, root, None)}
         connection = dig(data, path, operation)
-        if not isinstance(connection, Mapping):
+        if not isinstance(connection, Connection):
             raise ResponseFormatError(f"{operation}: not a connection", provider=PROVIDER)
-        nodes = connection.get("nodes") or []
-        info = connection.get("pageInfo") or {}
-        following = info.get("endCursor") if info.get("hasNextPage") else None
-        total = connection.get("totalCount")
-        return Page(
-            items=[wrap(node) for node in nodes if isinstance(node, Mapping)],
-            next=following if isinstance(following, str) and following else None,
-            total=total if isinstance(total, int) and not isinstance(total, bool) else None,
-            raw=data,
+        nodes = [node for node in connection.nodes if node is not None]
+        info = connection.pageInfo
+        return DecodedPage(
+            items=nodes if view is None else [view(node) for node in nodes],
+            next=(info.endCursor or None) if info.hasNextPage else None,
+            total=connection.totalCount,
+            account=data["account"],
         )
 
     return Walk(page, start=start, pagination="cursor")
+
+
+def _generic_page(
+    body: bytes,
+    root: str,
+    path: Sequence[str],
+    kind: type[Node],
+    view: Callable[[Any], Any] | None,
+    operation: str,
+) -> Page[Any]:
+    """A page the declared structs refused, read through dicts as walks always did."""
+    payload = json.loads(body)  # the transport checked it is JSON with a data object
+    data = {"account": payload["data"].get(root)}
+    connection = dig(data, path, operation)
+    if not isinstance(connection, Mapping):
+        raise ResponseFormatError(f"{operation}: not a connection", provider=PROVIDER)
+    nodes = [
+        kind.from_node(node) for node in connection.get("nodes") or [] if isinstance(node, Mapping)
+    ]
+    info = connection.get("pageInfo") or {}
+    following = info.get("endCursor") if info.get("hasNextPage") else None
+    total = connection.get("totalCount")
+    return Page(
+        items=nodes if view is None else [view(node) for node in nodes],
+        next=following if isinstance(following, str) and following else None,
+        total=total if isinstance(total, int) and not isinstance(total, bool) else None,
+        raw=data,
+    )
 
 
 def page_size(value: Any) -> int:
@@ -145,4 +222,4 @@ def supporter(sponsorship: Sponsorship, account: str | None = None) -> Supporter
     )
 
 
-__all__ = ["connection_walk", "dig", "flag", "page_size", "supporter"]
+__all__ = ["DecodedPage", "connection_walk", "dig", "flag", "page_size", "supporter"]

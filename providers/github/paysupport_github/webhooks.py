@@ -152,9 +152,7 @@ def read_event(payload: Mapping[str, Any], headers: Headers = ()) -> Sponsorship
     body = payload.get("sponsorship")
     if not isinstance(body, Mapping):
         raise ResponseFormatError("the delivery carries no sponsorship", provider=PROVIDER)
-    sponsorship = Sponsorship.from_webhook(body)
-    if action == "cancelled":
-        sponsorship = replace(sponsorship, is_active=False)
+    sponsorship = Sponsorship.from_webhook(body, active=action != "cancelled")
     changes = payload.get("changes")
     changes = changes if isinstance(changes, Mapping) else {}
     tier_change = changes.get("tier")
