@@ -81,7 +81,7 @@ class ApiRoutes(Routes):
         else:
             chosen, total = self.store.member_page(record.index, position, count)
             last = chosen[-1].index if chosen else None
-            more = last is not None and self.store.member_page(record.index, last, 1)[0]
+            more = last is not None and self.store.has_member_after(record.index, last)
             following = last if more else None
         items = [self.views.member(m, viewer) for m in chosen]
         next_cursor = encode_cursor(kind, following) if following is not None else None

@@ -13,6 +13,7 @@ request changes the same member sees a consistent snapshot.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import threading
 import zlib
@@ -22,8 +23,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 
+@functools.lru_cache(maxsize=16_384)
 def iso(ts: float) -> str:
-    """Patreon's timestamp form: UTC, milliseconds, explicit offset."""
+    """Patreon's timestamp form: UTC, milliseconds, explicit offset.
+
+    Kept for reuse: seeded members' dates are whole days from one base time,
+    so a page of members asks for the same few hundred strings again and again.
+    """
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds")
 
 
@@ -177,6 +183,12 @@ class Store:
             total = len(live)
         records = [self.member(c, i) for i in indices]
         return [r for r in records if r is not None], total
+
+    def has_member_after(self, c: int, after: int) -> bool:
+        """Whether campaign ``c`` has a live member whose index follows ``after``."""
+        with self._lock:
+            live = self.campaigns[c].live_members
+            return bisect.bisect_right(live, after) < len(live)
 
     def live_member_indices(self, c: int) -> list[int]:
         with self._lock:

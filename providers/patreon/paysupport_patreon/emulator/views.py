@@ -177,9 +177,13 @@ class Views:
         self.store = store
 
     # ----------------------------------------------------------------- v2
-    def user(self, user_id: str, viewer: Viewer | None) -> Resource:
+    def user(
+        self, user_id: str, viewer: Viewer | None, known: Mapping[str, Any] | None = None
+    ) -> Resource:
+        """User ``user_id``; ``known`` is their attributes when the caller holds them already
+        (a member record carries its user's: looking them up again would rebuild the member)."""
         store = self.store
-        attributes = store.user_attributes(user_id) or {}
+        attributes = known if known is not None else store.user_attributes(user_id) or {}
         if viewer is None or viewer.user_id != user_id or "identity[email]" not in viewer.scopes:
             attributes = _without(attributes, "email")
         rels: dict[str, Callable[[], Resource | list[Resource] | None]] = {}
@@ -255,7 +259,7 @@ class Views:
                 "pledge_history": lambda: [
                     Resource("pledge-event", event_id, attrs) for event_id, attrs in member.events
                 ],
-                "user": lambda: self.user(user_id, viewer),
+                "user": lambda: self.user(user_id, viewer, member.user),
             },
         )
 
