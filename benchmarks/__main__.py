@@ -51,6 +51,9 @@ NOTES = (
     'P1 pages are built as Patreon answers them for `walk("members")`: members with their '
     "user and entitled tiers included; *core* parses with `JsonApiDocument.from_bytes` and "
     "resolves `user` and `currently_entitled_tiers` of every member.",
+    "P1 Ipernity rows: a `doc.getList` answer of documents as the walks ask for them (every "
+    "attribute a string, as Ipernity's XML heritage sends it), decoded into `Doc` structs; the "
+    "dict reader is the walk's fallback for answers with undeclared fields.",
     "P2 and P6 count requests as the client sends them; retries made by urllib3 inside one "
     "request (429 with Retry-After, 5xx, resets) are not counted separately.",
     "P2's new-connection loop is the seed libraries' way; on loopback a connection costs well "
@@ -82,9 +85,15 @@ NOTES = (
     "supporters of two providers in two currencies through `merged()`, `Totals` and the CSV "
     "writer; memory is tracemalloc's peak while streaming, and with the list kept for comparison.",
     "Y1: Dramatiq sync (`benchmarks/bench_sync.py`): 3 `paysupport sync worker` processes with "
-    "Redis and PostgreSQL started for the run; the floor is (requests - C) / C seconds under a "
-    "client limit of C requests/s; throughput with no binding limit and 20 ms per answer; full "
-    "runs add the 200 x 500 and 10,000-delivery chaos proofs (`PAYSUPPORT_FULL=1`).",
+    "Redis and PostgreSQL started for the run; the floor is (requests - C) / C x W seconds "
+    "under Patreon's documented client limit of C = 100 requests per W = 2 s (the first window "
+    "free, every later one full). Scaling: no binding limit, 100 ms per answer (real services "
+    "answer in 100-300 ms), each worker one process of 4 threads; on 2 cores shared with the "
+    "emulator, PostgreSQL and Redis, throughput without latency is bound by the cores, not the "
+    "workers. Full runs add the 200 x 500 and 10,000-delivery chaos proofs.",
+    "Every emulator is served by werkzeug's development server, which closes the connection "
+    "after each answer (werkzeug 2.1+), so every request here opens a connection; on loopback "
+    "that costs the server a thread start and an accept, included in every figure.",
     'G1: GitHub Sponsors (issue 17): `walk("sponsors")` over a sandbox of 10,000 sponsors '
     "(2,000 with --quick) in its own process, against a bare `requests.Session` loop POSTing "
     "the same GraphQL document and reading the same fields through `json.loads`'s dicts.",
