@@ -6,6 +6,13 @@ indexes ``data`` and ``included`` by (type, id) once, on first use, so every
 lookup is O(1) and resolving all relationships of a page costs about as much as
 parsing it.
 
+What a page costs beyond its decoding is mostly the objects made for it: the
+cycle collector runs once per few hundred container objects that stay alive,
+and a full collection walks every one of them, the decoded page included. So
+the reader makes few: one small wrapper per resource handed out (no dict of
+answers per resource, no tuple per key), built without calling
+``__init__``, and the index is the decoded dicts, by type then id.
+
 Malformed documents raise :class:`~paysupport.errors.ResponseFormatError`;
 a relationship whose resource was not included resolves to ``None`` (to-one)
 or is left out (to-many); :meth:`JsonApiResource.relationship_ids` still
@@ -49,8 +56,11 @@ def _loads(body: bytes | str, provider: str | None) -> Any:
 
 
 def _key(obj: Any, provider: str | None, relationship: str | None = None) -> Key:
-    # Plain dicts from json.loads take the fast path; isinstance(Mapping) is slow,
-    # and the error text is only built when there is an error.
+    """(type, id) of a resource or an identifier; the slow path, and the one that raises.
+
+    The loops below read plain dicts with string ids themselves and come here
+    for anything else: another Mapping, a numeric id, or something malformed.
+    """
     if type(obj) is dict or isinstance(obj, Mapping):
         rtype, rid = obj.get("type"), obj.get("id")
         if type(rtype) is str and type(rid) is str:
@@ -67,10 +77,68 @@ def _key(obj: Any, provider: str | None, relationship: str | None = None) -> Key
 _NO_RELATIONSHIPS: Mapping[str, Any] = {}
 
 
+class _Wrapped(weakref.ref["JsonApiResource"]):
+    """An index entry whose resource was wrapped: the wrapper, weakly, and the dict it wraps.
+
+    The index holds these in place of the dict, so a lookup is one probe of one
+    table, wrapped or not, instead of a second table of weak references beside it.
+    """
+
+    __slots__ = ("raw",)
+
+    raw: Mapping[str, Any]
+
+
+#: Resources by type, then id: two lookups with the strings the payload already
+#: holds, where a (type, id) key would be a new tuple per resource and per lookup.
+#: A value is the resource's dict, or a :class:`_Wrapped` once it has a wrapper.
+Index = dict[str, dict[str, Any]]
+
+_new = object.__new__
+
+
+class _Keep(list[Any]):
+    """Included resources a page looked up again after their wrapper was freed: kept for it.
+
+    A page's primary resources hold this list, the document only weakly: a
+    tier that a thousand members link to is wrapped twice at most, not once
+    per member, and the page's objects still form no reference cycle (what is
+    kept refers to the document, never to this list), so they go by reference
+    counting.
+    """
+
+    __slots__ = ("__weakref__",)
+
+
+def _resource(
+    raw: Mapping[str, Any], document: JsonApiDocument, rtype: str, rid: str, keep: _Keep | None
+) -> JsonApiResource:
+    """A :class:`JsonApiResource` of a checked (type, id), built without ``__init__``.
+
+    This runs for every resource a page hands out; filling the slots here costs
+    a fraction of a call to the constructor, which checks the identifier again.
+    """
+    attributes = raw.get("attributes")
+    if attributes is None:
+        attributes = {}
+    elif type(attributes) is not dict and not isinstance(attributes, Mapping):
+        raise ResponseFormatError(
+            f"attributes of {rtype}:{rid} are not an object", provider=document.provider
+        )
+    resource: JsonApiResource = _new(JsonApiResource)
+    resource.type = rtype
+    resource.id = rid
+    resource.attributes = attributes
+    resource.raw = raw
+    resource._document = document
+    resource._keep = keep
+    return resource
+
+
 class JsonApiResource(Resource):
     """A resource object inside a :class:`JsonApiDocument`, able to follow its relationships."""
 
-    __slots__ = ("__weakref__", "_document", "_related")  # ``raw`` is the base's slot
+    __slots__ = ("__weakref__", "_document", "_keep")  # ``raw`` is the base's slot
 
     def __init__(
         self, raw: Mapping[str, Any], document: JsonApiDocument, key: Key | None = None
@@ -88,7 +156,7 @@ class JsonApiResource(Resource):
         self.attributes = attributes
         self.raw = raw
         self._document = document
-        self._related: dict[str, Any] | None = None
+        self._keep: _Keep | None = None
 
     @property
     def relationships(self) -> Mapping[str, Any]:
@@ -117,35 +185,35 @@ class JsonApiResource(Resource):
     def relationship(self, name: str) -> JsonApiResource | list[JsonApiResource] | None:
         """The related resource(s); missing from ``included`` means ``None`` / left out.
 
-        The answer is kept on this resource: the document holds its resources
-        only weakly, and this keeps, say, a tier shared by a page of members one
-        object for as long as the members live, instead of a wrapper per lookup.
+        The same object for as long as anyone holds it (the document keeps its
+        wrappers weakly); a resource that several of a page's resources link to
+        (a tier of many members) is kept while the page is, one object for all.
         """
-        related = self._related
-        if related is None:
-            self._related = related = {}
-        elif name in related:
-            known = related[name]
-            return list(known) if type(known) is list else known
         rels = self.raw.get("relationships")
         rel = rels.get(name) if type(rels) is dict or isinstance(rels, Mapping) else None
         linkage = rel.get("data") if type(rel) is dict or isinstance(rel, Mapping) else None
-        value: JsonApiResource | list[JsonApiResource] | None
         if linkage is None:
-            value = None
-        else:
-            document = self._document
-            find, provider = document._find, document.provider
-            if isinstance(linkage, list):
-                value = []
-                for item in linkage:
-                    resource = find(_key(item, provider, name))
-                    if resource is not None:
-                        value.append(resource)
-            else:
-                value = find(_key(linkage, provider, name))
-        related[name] = value
-        return list(value) if type(value) is list else value
+            return None
+        document = self._document
+        if type(linkage) is dict:
+            rtype, rid = linkage.get("type"), linkage.get("id")
+            if type(rtype) is str and type(rid) is str:
+                return document._find(rtype, rid)
+        elif isinstance(linkage, list):
+            found = []
+            for item in linkage:
+                if type(item) is dict:
+                    rtype, rid = item.get("type"), item.get("id")
+                    if type(rtype) is not str or type(rid) is not str:
+                        rtype, rid = _key(item, document.provider, name)
+                else:
+                    rtype, rid = _key(item, document.provider, name)
+                resource = document._find(rtype, rid)
+                if resource is not None:
+                    found.append(resource)
+            return found
+        rtype, rid = _key(linkage, document.provider, name)  # a number id, or malformed
+        return document._find(rtype, rid)
 
     def related(self, name: str) -> list[JsonApiResource]:
         """A relationship as a list, whether it is to-one or to-many."""
@@ -165,12 +233,12 @@ class JsonApiResource(Resource):
 class JsonApiDocument:
     """A parsed JSON:API document with O(1) lookup by (type, id).
 
-    Resources are indexed as they came from ``json.loads`` and wrapped when
-    first asked for, so a page costs little more than its parsing. The
-    document keeps its wrappers only weakly: a resource refers to its document
-    (to follow relationships), and a strong reference back would make every
-    page a reference cycle, freed only by the cycle collector, so a long walk
-    would hold many pages at once.
+    Resources are indexed as they came from the decoder and wrapped when first
+    asked for, so a page costs little more than its parsing. The document keeps
+    its wrappers only weakly: a resource refers to its document (to follow
+    relationships), and a strong reference back would make every page a
+    reference cycle, freed only by the cycle collector, so a long walk would
+    hold many pages at once.
     """
 
     def __init__(self, payload: Any, *, provider: str | None = None) -> None:
@@ -180,14 +248,24 @@ class JsonApiDocument:
             raise ResponseFormatError(
                 "JSON:API document has none of data, errors or meta", provider=provider
             )
+        self._start(payload, None, provider)
+
+    def _start(self, payload: Any, body: bytes | None, provider: str | None) -> None:
         self._payload: Any = payload
-        self._body: bytes | None = None
+        self._body: bytes | None = body
         self.provider = provider
-        self._raw_index: dict[Key, Mapping[str, Any]] | None = None
-        # Weak references in a plain dict: WeakValueDictionary costs a Python call
-        # per access, and a dead entry here only lingers until the document goes.
-        self._wrapped: dict[Key, weakref.ref[JsonApiResource]] = {}
-        self._primary_keys: list[Key] = []
+        self._index: Index | None = None
+        #: Included resources of the primary types, until something looks such a type up.
+        self._unmerged: Index = {}
+        self._kept: weakref.ref[_Keep] | None = None
+
+    def _keeper(self) -> _Keep:
+        """The list the primary resources of a page hold; a new one once they are all gone."""
+        keep = self._kept() if self._kept is not None else None
+        if keep is None:
+            keep = _Keep()
+            self._kept = weakref.ref(keep)
+        return keep
 
     @classmethod
     def from_bytes(cls, body: bytes | str, *, provider: str | None = None) -> JsonApiDocument:
@@ -221,12 +299,7 @@ class JsonApiDocument:
             )
         del envelope  # its spans refer to the body
         document = cls.__new__(cls)
-        document._payload = _PENDING
-        document._body = body
-        document.provider = provider
-        document._raw_index = None
-        document._wrapped = {}
-        document._primary_keys = []
+        document._start(_PENDING, body, provider)
         return document
 
     @property
@@ -283,24 +356,20 @@ class JsonApiDocument:
 
     def data(self) -> JsonApiResource | list[JsonApiResource] | None:
         """The primary data: one resource, a list of them, or ``None``."""
-        self._build_index()
         raw_data = self.payload.get("data")
+        if self._index is None and isinstance(raw_data, list):
+            # The first read of a page: its resources are wrapped in the pass that checks them.
+            resources: list[JsonApiResource] = []
+            self._build_index(resources)
+            return resources
+        self._build_index()
         if raw_data is None:
             return None
         if not isinstance(raw_data, list):
-            return self._wrap(raw_data, self._primary_keys[0])
-        # The loop of _wrap, inlined: this runs for every member of every page.
-        # A primary resource joins the weak cache only when something looks it
-        # up by (type, id); pages of members rarely do, and each weak reference costs.
-        wrapped = self._wrapped
-        resources = []
-        for item, key in zip(raw_data, self._primary_keys, strict=True):
-            ref = wrapped.get(key)
-            resource = ref() if ref is not None else None
-            if resource is None or resource.raw is not item:
-                resource = JsonApiResource(item, self, key)
-            resources.append(resource)
-        return resources
+            rtype, rid = _key(raw_data, self.provider)
+            return self._primary(raw_data, rtype, rid, None)
+        keep = self._keeper()
+        return [self._primary(item, *_key(item, self.provider), keep) for item in raw_data]
 
     def data_list(self) -> list[JsonApiResource]:
         """The primary data as a list, whatever its shape."""
@@ -311,66 +380,178 @@ class JsonApiDocument:
 
     @property
     def included(self) -> list[JsonApiResource]:
-        index = self._build_index()
+        self._build_index()
         primary = {(r.type, r.id) for r in self.data_list()}
-        found = (self._find(key) for key in index if key not in primary)
-        return [r for r in found if r is not None]
+        found = []
+        for item in self.payload.get("included") or ():
+            key = _key(item, self.provider)
+            if key not in primary:
+                primary.add(key)  # each (type, id) once: the first, as indexed
+                resource = self._find(*key)
+                if resource is not None:
+                    found.append(resource)
+        return found
 
-    def _build_index(self) -> dict[Key, Mapping[str, Any]]:
-        if self._raw_index is not None:
-            return self._raw_index
+    def _build_index(self, resources: list[JsonApiResource] | None = None) -> Index:
+        """Check every resource's identifier and index ``included``, once, on first use.
+
+        Primary resources are checked here (and wrapped into ``resources`` when
+        :meth:`data` asks: one pass over the page) but indexed only when something
+        looks up their type (:meth:`_of_type`): resolving a page's relationships
+        looks up the included types, never the members'. A primary resource wins
+        over an included one of the same (type, id); among primary ones the last
+        wins, among included ones the first.
+        """
+        index = self._index
+        if index is not None:
+            return index
         provider = self.provider
-        raw_index: dict[Key, Mapping[str, Any]] = {}
-        raw_data = self.payload.get("data")
-        included = self.payload.get("included")
+        payload = self.payload
+        raw_data = payload.get("data")
+        included = payload.get("included")
         if included is None:
-            included = []
+            included = ()
         elif not isinstance(included, list):
             raise ResponseFormatError("JSON:API included is not a list", provider=provider)
-        primary_keys = self._primary_keys
+        primary: Any
         if raw_data is None:
-            pass
+            primary = ()
         elif isinstance(raw_data, list):
-            for item in raw_data:
-                key = _key(item, provider)
-                raw_index[key] = item
-                primary_keys.append(key)
+            primary = raw_data
         elif isinstance(raw_data, Mapping):
-            key = _key(raw_data, provider)
-            raw_index[key] = raw_data
-            primary_keys.append(key)
+            primary = (raw_data,)
         else:
             raise ResponseFormatError("JSON:API data has an invalid shape", provider=provider)
+        primary_types: set[str] = set()
+        last_type = None
+        keep = self._keeper() if resources is not None else None
+        unwrappable: Key | None = None  # raised once the whole page is checked, as before
+        for item in primary:
+            if type(item) is dict:
+                rtype, rid = item.get("type"), item.get("id")
+                if type(rtype) is not str or type(rid) is not str:
+                    rtype, rid = _key(item, provider)
+            else:
+                rtype, rid = _key(item, provider)
+            if rtype != last_type:
+                primary_types.add(rtype)
+                last_type = rtype
+            if resources is None or unwrappable is not None:
+                continue
+            # _resource, inlined: this runs for every member of every page.
+            attributes = item.get("attributes")
+            if attributes is None:
+                attributes = {}
+            elif type(attributes) is not dict and not isinstance(attributes, Mapping):
+                unwrappable = rtype, rid
+                continue
+            resource: JsonApiResource = _new(JsonApiResource)
+            resource.type = rtype
+            resource.id = rid
+            resource.attributes = attributes
+            resource.raw = item
+            resource._document = self
+            resource._keep = keep
+            resources.append(resource)
+        index = {}
         for item in included:
-            key = _key(item, provider)
-            if key not in raw_index:
-                raw_index[key] = item
-        self._raw_index = raw_index
-        return raw_index
+            if type(item) is dict:
+                rtype, rid = item.get("type"), item.get("id")
+                if type(rtype) is not str or type(rid) is not str:
+                    rtype, rid = _key(item, provider)
+            else:
+                rtype, rid = _key(item, provider)
+            of_type = index.get(rtype)
+            if of_type is None:
+                index[rtype] = of_type = {}
+            if rid not in of_type:
+                of_type[rid] = item
+        self._unmerged = {rtype: index.pop(rtype, {}) for rtype in primary_types}
+        self._index = index
+        if unwrappable is not None:
+            rtype, rid = unwrappable
+            raise ResponseFormatError(
+                f"attributes of {rtype}:{rid} are not an object", provider=provider
+            )
+        return index
 
-    def _wrap(self, raw: Mapping[str, Any], key: Key) -> JsonApiResource:
-        """The wrapper of a primary resource (the same object while anyone holds it)."""
-        ref = self._wrapped.get(key)
-        resource = ref() if ref is not None else None
-        if resource is None or resource.raw is not raw:
-            resource = JsonApiResource(raw, self, key)
-            if self._raw_index is not None and self._raw_index.get(key) is raw:
-                self._wrapped[key] = weakref.ref(resource)
+    def _of_type(self, rtype: str) -> dict[str, Any] | None:
+        """The index of one type; the primary resources join it here, when first asked."""
+        index = self._index
+        if index is None:
+            index = self._build_index()
+        of_type = index.get(rtype)
+        if of_type is not None:
+            return of_type
+        pending = self._unmerged.get(rtype)
+        if pending is None:
+            return None
+        of_type = dict(pending)  # a copy: another thread may be merging the same type
+        raw_data = self.payload.get("data")
+        for item in raw_data if isinstance(raw_data, list) else (raw_data,):
+            key = _key(item, self.provider)  # checked already: this cannot raise
+            if key[0] == rtype:
+                of_type[key[1]] = item
+        of_type = index.setdefault(rtype, of_type)
+        self._unmerged.pop(rtype, None)
+        return of_type
+
+    def _primary(
+        self, raw: Mapping[str, Any], rtype: str, rid: str, keep: _Keep | None
+    ) -> JsonApiResource:
+        """The wrapper of a primary resource: the one alive, if any, else a new one.
+
+        One resource of ``data`` (``keep`` is ``None``) joins the index, so that a
+        lookup finds it; a page's do not: pages of members are rarely looked up
+        by (type, id), and each weak reference costs.
+        """
+        if keep is not None and rtype in self._unmerged:
+            return _resource(raw, self, rtype, rid, keep)  # nothing of the type was wrapped
+        of_type = self._of_type(rtype)
+        entry = of_type.get(rid) if of_type is not None else None
+        if type(entry) is _Wrapped:
+            alive: JsonApiResource | None = entry()
+            if alive is not None and alive.raw is raw:
+                return alive
+            entry = entry.raw
+        resource = _resource(raw, self, rtype, rid, keep)
+        if keep is None and entry is raw and of_type is not None:
+            wrapped = _Wrapped(resource)
+            wrapped.raw = raw
+            of_type[rid] = wrapped
         return resource
 
-    def _find(self, key: Key) -> JsonApiResource | None:
-        ref = self._wrapped.get(key)
-        resource = ref() if ref is not None else None
-        if resource is None:
-            raw = self._build_index().get(key)
-            if raw is None:
+    def _find(self, rtype: str, rid: str) -> JsonApiResource | None:
+        index = self._index
+        of_type = index.get(rtype) if index is not None else None
+        if of_type is None:
+            of_type = self._of_type(rtype)
+            if of_type is None:
                 return None
-            resource = JsonApiResource(raw, self, key)
-            self._wrapped[key] = weakref.ref(resource)
+        entry = of_type.get(rid)
+        if entry is None:
+            return None
+        if type(entry) is not _Wrapped:
+            resource = _resource(entry, self, rtype, rid, None)
+            wrapped = _Wrapped(resource)
+            wrapped.raw = entry
+            of_type[rid] = wrapped
+            return resource
+        found: JsonApiResource | None = entry()
+        if found is not None:
+            return found
+        # Wrapped before and freed since: shared, so kept for the page from now on.
+        resource = _resource(entry.raw, self, rtype, rid, None)
+        wrapped = _Wrapped(resource)
+        wrapped.raw = entry.raw
+        of_type[rid] = wrapped
+        keep = self._kept() if self._kept is not None else None
+        if keep is not None:
+            keep.append(resource)
         return resource
 
     def find_resource_by_type_and_id(self, type: str, id: str | int) -> JsonApiResource | None:
-        return self._find((type, str(id)))
+        return self._find(type, str(id))
 
     def __iter__(self) -> Iterator[JsonApiResource]:
         return iter(self.data_list())

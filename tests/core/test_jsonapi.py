@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+import weakref
 from collections.abc import Callable, Iterator
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -362,6 +365,150 @@ def test_normalized_survives_a_very_long_chain() -> None:
     assert depth == length - 1
 
 
+# Objects and their lifetime
+
+
+def tier_page(count: int) -> dict[str, Any]:
+    """``count`` members, each with its own user, all entitled to the one tier t1."""
+    return {
+        "data": [
+            {
+                **ref("member", f"m{i}"),
+                "attributes": {"full_name": f"Patron {i}"},
+                "relationships": {
+                    "user": {"data": ref("user", f"u{i}")},
+                    "tiers": {"data": [ref("tier", "t1")]},
+                },
+            }
+            for i in range(count)
+        ],
+        "included": [{**ref("tier", "t1"), "attributes": {"title": "Bronze"}}]
+        + [
+            {**ref("user", f"u{i}"), "attributes": {"full_name": f"User {i}"}} for i in range(count)
+        ],
+    }
+
+
+def test_a_tier_shared_by_a_page_is_one_object_while_the_page_lives() -> None:
+    members = JsonApiDocument(tier_page(5)).data_list()
+    members[0].related("tiers")  # wrapped, and freed at once: nobody holds it
+    kept = weakref.ref(members[1].related("tiers")[0])
+    assert kept() is not None  # looked up again: the page keeps it
+    assert all(m.related("tiers")[0] is kept() for m in members)
+    del members
+    assert kept() is None
+
+
+def test_a_page_is_freed_by_reference_counting() -> None:
+    # No reference cycles: with the collector off, dropping the page frees everything.
+    gc.disable()
+    try:
+        doc = JsonApiDocument.from_bytes(json.dumps(tier_page(20)).encode())
+        members = doc.data_list()
+        for member in members:
+            member.relationship("user")
+            member.related("tiers")
+        watched = [
+            weakref.ref(doc),
+            weakref.ref(members[3]),
+            weakref.ref(members[3].related("tiers")[0]),
+            weakref.ref(doc.included[-1]),
+        ]
+        found = doc.find_resource_by_type_and_id("member", "m2")
+        assert found is not None and found.relationship("user") is not None
+        single = JsonApiDocument(user_campaign_cycle())
+        user = single.data()
+        assert isinstance(user, JsonApiResource)
+        campaign = user.relationship("campaign")
+        assert isinstance(campaign, JsonApiResource)
+        assert campaign.relationship("creator") is user
+        watched += [weakref.ref(single), weakref.ref(user), weakref.ref(campaign)]
+        del doc, members, member, found, single, user, campaign
+        assert [w() for w in watched] == [None] * len(watched)
+    finally:
+        gc.enable()
+
+
+def test_primary_resources_are_found_after_the_page_was_read() -> None:
+    payload = members_document()
+    payload["included"].append(
+        {**ref("pledge-event", "e1"), "relationships": {"member": {"data": ref("member", "m2")}}}
+    )
+    doc = JsonApiDocument(payload)
+    members = doc.data_list()  # read first: primary resources join the index only when asked
+    event = doc.find_resource_by_type_and_id("pledge-event", "e1")
+    assert event is not None
+    member = event.relationship("member")
+    assert isinstance(member, JsonApiResource)
+    assert member == members[1] and member.raw is members[1].raw
+    assert doc.find_resource_by_type_and_id("member", "m2") is member
+    assert doc.data_list()[1] is member  # the wrapper alive is the one handed out
+
+
+@pytest.mark.parametrize("data_first", [True, False], ids=["data first", "lookup first"])
+def test_duplicate_identifiers_resolve_as_documented(data_first: bool) -> None:
+    # A primary resource wins over an included one; among primary ones the last,
+    # among included ones the first.
+    payload = {
+        "data": [
+            {**ref("member", "m1"), "attributes": {"v": "first"}},
+            {**ref("member", "m1"), "attributes": {"v": "second"}},
+        ],
+        "included": [
+            {**ref("member", "m1"), "attributes": {"v": "included"}},
+            {**ref("user", "u1"), "attributes": {"v": "first"}},
+            {**ref("user", "u1"), "attributes": {"v": "second"}},
+        ],
+    }
+    doc = JsonApiDocument(payload)
+    if data_first:
+        assert [m.attribute("v") for m in doc.data_list()] == ["first", "second"]
+    member = doc.find_resource_by_type_and_id("member", "m1")
+    user = doc.find_resource_by_type_and_id("user", "u1")
+    assert member is not None and member.attribute("v") == "second"
+    assert user is not None and user.attribute("v") == "first"
+    assert [(r.type, r.id, r.attribute("v")) for r in doc.included] == [("user", "u1", "first")]
+    assert [m.attribute("v") for m in doc.data_list()] == ["first", "second"]
+
+
+def test_other_mappings_and_number_ids_are_read_like_dicts() -> None:
+    doc = JsonApiDocument(
+        MappingProxyType(
+            {
+                "data": [
+                    MappingProxyType(
+                        {
+                            **ref("member", 1),
+                            "relationships": MappingProxyType(
+                                {"user": MappingProxyType({"data": ref("user", 7)})}
+                            ),
+                        }
+                    )
+                ],
+                "included": [MappingProxyType({**ref("user", 7), "attributes": {"n": 1}})],
+            }
+        )
+    )
+    (member,) = doc.data_list()
+    assert (member.type, member.id) == ("member", "1")
+    user = member.relationship("user")
+    assert isinstance(user, JsonApiResource) and user.id == "7" and user.attribute("n") == 1
+    assert doc.find_resource_by_type_and_id("member", 1) == member
+
+
+def test_an_included_resource_with_bad_attributes_raises_when_reached() -> None:
+    payload = members_document()
+    payload["included"][0]["attributes"] = ["not", "an", "object"]  # u1
+    doc = JsonApiDocument(payload, provider="patreon")
+    ada, grace = doc.data_list()  # the page itself reads
+    assert ada.relationship_ids("user") == [("user", "u1")]
+    assert grace.relationship("user") is None  # u2 was not included
+    with pytest.raises(ResponseFormatError, match=r"\[patreon\].*attributes of user:u1"):
+        ada.relationship("user")
+    with pytest.raises(ResponseFormatError, match=r"\[patreon\]"):
+        doc.find_resource_by_type_and_id("user", "u1")
+
+
 # Malformed documents
 
 
@@ -459,6 +606,36 @@ def test_relationships_of_the_wrong_shape_are_empty(relationships: Any) -> None:
 def test_from_bytes_rejects_what_is_not_json(body: bytes) -> None:
     with pytest.raises(ResponseFormatError, match=r"\[patreon\].*not valid JSON"):
         JsonApiDocument.from_bytes(body, provider="patreon")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"data": [{"type": "member"}]}', id="no id"),
+        pytest.param(b'{"data": [{"type": "member", "id": "m1"}, 3]}', id="item a number"),
+        pytest.param(
+            b'{"data": [], "included": {"type": "user", "id": "u1"}}', id="included an object"
+        ),
+        pytest.param(b'{"data": [], "included": [{"type": "user", "id": 1.5}]}', id="id a float"),
+        pytest.param(b'{"data": "m1"}', id="data a string"),
+    ],
+)
+def test_malformed_pages_from_bytes_raise_response_format_error(body: bytes) -> None:
+    doc = JsonApiDocument.from_bytes(body, provider="patreon")
+    for use in (doc.data, lambda: doc.included, lambda: doc.find_resource_by_type_and_id("x", "1")):
+        with pytest.raises(ResponseFormatError, match=r"\[patreon\]"):
+            use()
+
+
+def test_a_page_member_with_bad_attributes_raises_once_the_page_is_checked() -> None:
+    body = b'{"data": [{"type": "member", "id": "m1", "attributes": []}], "included": [3]}'
+    doc = JsonApiDocument.from_bytes(body, provider="patreon")
+    with pytest.raises(ResponseFormatError, match="resource is not an object"):
+        doc.data()  # the whole page is checked first, as before
+    doc = JsonApiDocument.from_bytes(body.replace(b"[3]", b"[]"), provider="patreon")
+    with pytest.raises(ResponseFormatError, match=r"\[patreon\] attributes of member:m1"):
+        doc.data()
+    assert doc.find_resource_by_type_and_id("user", "u1") is None  # the index is usable
 
 
 def test_from_bytes_reads_a_document() -> None:
