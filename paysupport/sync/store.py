@@ -36,6 +36,7 @@ provider's own record) is not mirrored.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import time
@@ -414,6 +415,98 @@ def _record(supporter_id: str, data: Data | None) -> dict[str, Any] | None:
     return {"id": supporter_id, **dict(zip(DATA_COLUMNS, data, strict=True))}
 
 
+@dataclass(frozen=True)
+class _FinishSql:
+    """The statements :meth:`SqlStore.finish` runs, spelled for one kind of database."""
+
+    counts: str
+    log_seen: str
+    write_new: str
+    write_known: str
+    observe_unchanged: str
+    log_removed: str
+    write_removed: str
+
+
+@functools.cache
+def _finish_sql(same: str, json_object: str) -> _FinishSql:
+    """The statements applying a run's staging in the database, not in Python.
+
+    ``s`` is a staged supporter and ``r`` its mirror row (NULL when there is
+    none); ``same`` spells null-safe equality, ``json_object`` the function
+    building the change log's records (the fields :func:`_record` names).
+    """
+
+    def record(alias: str) -> str:
+        pairs = [f"'id', {alias}.supporter_id"] + [f"'{c}', {alias}.{c}" for c in DATA_COLUMNS]
+        return f"{json_object}({', '.join(pairs)})"
+
+    def staged(join: str) -> str:  # (provider, account, run_id)
+        return (
+            f" FROM sync_staged s {join} sync_supporters r ON r.provider = s.provider"
+            " AND r.account = s.account AND r.supporter_id = s.supporter_id"
+            " WHERE s.provider = ? AND s.account = ? AND s.run_id = ?"
+        )
+
+    joined = staged("LEFT JOIN")
+    equal = " AND ".join(f"s.{c} {same} r.{c}" for c in DATA_COLUMNS)
+    # the rules of finish's docstring; the parameter is the walk's start (observed_us)
+    action = (
+        "CASE WHEN r.observed_us >= ?"
+        f" THEN CASE WHEN NOT r.removed AND {equal} THEN 'unchanged' ELSE 'ignored' END"
+        " WHEN r.supporter_id IS NULL OR r.removed THEN 'added'"
+        f" WHEN {equal} THEN 'unchanged' ELSE 'changed' END"
+    )
+    write = (
+        f"INSERT INTO sync_supporters (provider, account, supporter_id, {_DATA}, removed,"
+        " observed_us, updated_us) SELECT s.provider, s.account, s.supporter_id,"
+        f" {', '.join(f's.{c}' for c in DATA_COLUMNS)}, FALSE, ?, ?"
+    )
+    log = (
+        "INSERT INTO sync_changes (provider, account, supporter_id, source, run_id, action,"
+        " before_json, after_json, at_us)"
+    )
+    # once the rows seen are written, each is observed as of the walk or later: the rows
+    # still older are the unseen ones
+    unseen = " WHERE provider = ? AND account = ? AND NOT removed AND observed_us < ?"
+    return _FinishSql(
+        # (observed, provider, account, run_id)
+        counts=f"SELECT action, COUNT(*) FROM (SELECT {action} AS action{joined}) c"
+        " GROUP BY action",
+        # (at, observed, provider, account, run_id)
+        log_seen=f"{log} SELECT provider, account, supporter_id, 'reconcile', run_id, action,"
+        " before_json, after_json, ? FROM (SELECT s.provider, s.account, s.supporter_id,"
+        f" s.run_id, {action} AS action, CASE WHEN r.supporter_id IS NULL OR r.removed"
+        f" THEN NULL ELSE {record('r')} END AS before_json, {record('s')} AS after_json"
+        f"{joined}) c WHERE action <> 'unchanged' ORDER BY supporter_id",
+        # (observed, now, provider, account, run_id): the added never mirrored, a plain
+        # INSERT (cheaper than an upsert; the account's writers wait for its lock)
+        write_new=f"{write} FROM sync_staged s WHERE s.provider = ? AND s.account = ?"
+        " AND s.run_id = ? AND NOT EXISTS (SELECT 1 FROM sync_supporters r"
+        " WHERE r.provider = s.provider AND r.account = s.account"
+        " AND r.supporter_id = s.supporter_id)",
+        # (observed, now, provider, account, run_id, observed): the changed, and the
+        # added over a tombstone
+        write_known=f"{write}{staged('JOIN')}"
+        f" AND r.observed_us < ? AND (r.removed OR NOT ({equal}))"
+        f" ON CONFLICT (provider, account, supporter_id) DO UPDATE SET {_DATA_UPDATE},"
+        " removed = excluded.removed, observed_us = excluded.observed_us,"
+        " updated_us = excluded.updated_us",
+        # (observed, provider, account, observed, provider, account, run_id): the unchanged
+        # rows seen are now known as of the walk, so older news cannot undo them
+        observe_unchanged="UPDATE sync_supporters SET observed_us = ? WHERE provider = ?"
+        " AND account = ? AND observed_us < ? AND supporter_id IN (SELECT supporter_id"
+        " FROM sync_staged WHERE provider = ? AND account = ? AND run_id = ?)",
+        # (run_id, at, provider, account, observed), after the rows seen are written
+        log_removed=f"{log} SELECT r.provider, r.account, r.supporter_id, 'reconcile', ?,"
+        f" 'removed', {record('r')}, NULL, ? FROM sync_supporters r{unseen}"
+        " ORDER BY supporter_id",
+        # (observed, now, provider, account, observed), after log_removed
+        write_removed="UPDATE sync_supporters SET removed = TRUE, observed_us = ?,"
+        f" updated_us = ?{unseen}",
+    )
+
+
 def _batches(items: Iterable[Supporter], size: int) -> Iterator[list[Supporter]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
@@ -452,12 +545,19 @@ class SqlStore:
     A subclass opens transactions (:meth:`_transaction`), serializes the
     writers of one account (:meth:`_lock_account`: SQLite's ``IMMEDIATE``
     transactions already serialize every writer) and spells placeholders
-    (:meth:`_q`; the SQL here uses ``?``).
+    (:meth:`_q`; the SQL here uses ``?``), null-safe equality (:attr:`_same`)
+    and JSON objects (:attr:`_json_object`), and may prepare the joins of a
+    run's finish (:meth:`_joining`).
     """
 
     url: str
 
     # -- what a subclass provides ---------------------------------------------------------
+
+    #: The null-safe equality of two values (SQLite's ``IS``).
+    _same = "IS"
+    #: The function making a JSON object of its key and value arguments.
+    _json_object = "json_object"
 
     def _transaction(self, *, write: bool) -> contextlib.AbstractContextManager[Cursor]:
         raise NotImplementedError
@@ -467,6 +567,9 @@ class SqlStore:
 
     def _q(self, sql: str) -> str:
         return sql
+
+    def _joining(self, cur: Cursor) -> None:
+        """Prepare the transaction for statements joining an account's staging and mirror."""
 
     def close(self) -> None:
         """Release the store's connections (nothing for a per-call store)."""
@@ -486,9 +589,12 @@ class SqlStore:
         cur.execute(self._q(sql), tuple(params))
         return cur
 
-    def _many(self, cur: Cursor, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            cur.executemany(self._q(sql), [tuple(row) for row in rows])
+    def _many(self, cur: Cursor, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run ``sql`` (an ``INSERT``) for each of ``rows``; how many rows it wrote."""
+        if not rows:
+            return 0
+        cur.executemany(self._q(sql), [tuple(row) for row in rows])
+        return cur.rowcount
 
     def _touch_account(self, cur: Cursor, provider: str, account: str) -> None:
         self._run(
@@ -773,19 +879,17 @@ class SqlStore:
         with self._transaction(write=True) as cur:
             self._lock_account(cur, provider, account)
             progress = self._current(cur, provider, account, run_id)
-            self._many(
-                cur,
+            insert = (
                 f"INSERT INTO sync_staged (provider, account, run_id, supporter_id, {_DATA})"
                 f" VALUES (?, ?, ?, ?, {_DATA_MARKS}) ON CONFLICT (provider, account, run_id,"
-                f" supporter_id) DO UPDATE SET {_DATA_UPDATE}",
-                list(rows.values()),
+                " supporter_id) DO "
             )
-            staged = self._run(
-                cur,
-                "SELECT COUNT(*) FROM sync_staged"
-                " WHERE provider = ? AND account = ? AND run_id = ?",
-                (provider, account, run_id),
-            ).fetchone()[0]
+            # the run's count goes up by the supporters new to its staging; a page staged
+            # again (its job killed after the commit) is rewritten with its last version
+            new = self._many(cur, insert + "NOTHING", list(rows.values()))
+            if new < len(rows):
+                self._many(cur, insert + f"UPDATE SET {_DATA_UPDATE}", list(rows.values()))
+            staged = progress.staged + new
             now = now_us()
             self._run(
                 cur,
@@ -812,57 +916,9 @@ class SqlStore:
             self._lock_account(cur, provider, account)
             progress = self._current(cur, provider, account, run_id)
             observed = to_us(progress.observed_at)
-            stored = {
-                row[0]: _Row(tuple(row[1:-2]), bool(row[-2]), int(row[-1]))
-                for row in self._run(
-                    cur,
-                    f"SELECT supporter_id, {_DATA}, removed, observed_us FROM sync_supporters"
-                    " WHERE provider = ? AND account = ?",
-                    (provider, account),
-                ).fetchall()
-            }
-            staged = {
-                row[0]: tuple(row[1:])
-                for row in self._run(
-                    cur,
-                    f"SELECT supporter_id, {_DATA} FROM sync_staged"
-                    " WHERE provider = ? AND account = ? AND run_id = ?",
-                    (provider, account, run_id),
-                ).fetchall()
-            }
-            counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "ignored": 0}
-            writes: list[tuple[str, Data, bool, int]] = []
-            log: list[tuple[str, str, Data | None, Data | None]] = []
-            for sid, data in staged.items():
-                row = stored.get(sid)
-                before = None if row is None or row.removed else row.data
-                if row is not None and row.observed >= observed:
-                    action = "unchanged" if before == data else "ignored"
-                elif before is None:
-                    action = "added"
-                else:
-                    action = "changed" if before != data else "unchanged"
-                counts[action] += 1
-                if action in ("added", "changed"):
-                    writes.append((sid, data, False, observed))
-                if action != "unchanged":
-                    log.append((sid, action, before, data))
-            if complete:
-                for sid, row in stored.items():
-                    if sid not in staged and not row.removed and row.observed < observed:
-                        counts["removed"] += 1
-                        writes.append((sid, row.data, True, observed))
-                        log.append((sid, "removed", row.data, None))
-            self._write_rows(cur, provider, account, writes)
-            # the unchanged rows seen are now known as of the walk: older news cannot undo them
-            self._run(
-                cur,
-                "UPDATE sync_supporters SET observed_us = ? WHERE provider = ? AND account = ?"
-                " AND observed_us < ? AND supporter_id IN (SELECT supporter_id FROM sync_staged"
-                " WHERE provider = ? AND account = ? AND run_id = ?)",
-                (observed, provider, account, observed, provider, account, run_id),
+            counts = self._apply_staging(
+                cur, provider, account, run_id, observed, complete=complete
             )
-            self._log(cur, provider, account, "reconcile", run_id, log)
             self._run(
                 cur,
                 "DELETE FROM sync_staged WHERE provider = ? AND account = ?",
@@ -886,6 +942,45 @@ class SqlStore:
                     (run_id, provider, account),
                 )
         return Reconciled(provider, account, run_id, complete, **counts)
+
+    def _apply_staging(
+        self,
+        cur: Cursor,
+        provider: str,
+        account: str,
+        run_id: str,
+        observed: int,
+        *,
+        complete: bool,
+    ) -> dict[str, int]:
+        """Apply the staging to the mirror and the change log; the count of each action.
+
+        The database decides and writes every row (:func:`_finish_sql`): a
+        thousand supporters are a few statements, not a thousand rows read into
+        Python and written back.
+        """
+        sql = _finish_sql(self._same, self._json_object)
+        self._joining(cur)
+        run = (provider, account, run_id)
+        counts = dict.fromkeys(("added", "changed", "removed", "unchanged", "ignored"), 0)
+        for action, count in self._run(cur, sql.counts, (observed, *run)).fetchall():
+            counts[action] = int(count)
+        now = now_us()
+        # a statement with nothing to do still joins the account's rows: skip it
+        if counts["added"] or counts["changed"] or counts["ignored"]:
+            self._run(cur, sql.log_seen, (now, observed, *run))
+        new = (
+            self._run(cur, sql.write_new, (observed, now, *run)).rowcount if counts["added"] else 0
+        )
+        if counts["changed"] or counts["added"] > new:  # changed, or added over a tombstone
+            self._run(cur, sql.write_known, (observed, now, *run, observed))
+        if counts["unchanged"]:
+            self._run(cur, sql.observe_unchanged, (observed, provider, account, observed, *run))
+        if complete:
+            unseen = (provider, account, observed)
+            self._run(cur, sql.log_removed, (run_id, now, *unseen))
+            counts["removed"] = self._run(cur, sql.write_removed, (observed, now, *unseen)).rowcount
+        return counts
 
     def reconcile(
         self,
