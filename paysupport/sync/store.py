@@ -52,6 +52,7 @@ from paysupport.money import Money
 from paysupport.supporters import Period, Supporter, SupporterStatus
 
 __all__ = [
+    "KEEP_DELIVERIES",
     "AccountStatus",
     "Applied",
     "Change",
@@ -59,6 +60,7 @@ __all__ = [
     "MirrorStore",
     "Mirrored",
     "Progress",
+    "Pruned",
     "Reconciled",
     "Removal",
     "RunSuperseded",
@@ -69,6 +71,11 @@ __all__ = [
 SCHEMA_VERSION = 1
 #: How many supporters :meth:`MirrorStore.reconcile` stages per transaction.
 BATCH = 500
+#: How long delivery ids are kept by default (``paysupport sync prune``, ``--watch``).
+#: The references say Patreon retries a failed delivery (until it pauses the webhook) and
+#: GitHub redelivers with the same id, but neither says for how long: a month is well past
+#: any retry schedule and still small (a row per delivery).
+KEEP_DELIVERIES = timedelta(days=30)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -175,6 +182,14 @@ class Reconciled:
     removed: int = 0
     unchanged: int = 0
     ignored: int = 0
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What :meth:`MirrorStore.prune` deleted: delivery ids and change-log entries."""
+
+    deliveries: int
+    changes: int
 
 
 @dataclass(frozen=True)
@@ -299,6 +314,15 @@ class MirrorStore(Protocol):
     ) -> list[Change]: ...
 
     def status(self) -> list[AccountStatus]: ...
+
+    def prune(
+        self,
+        *,
+        deliveries_before: datetime | None = None,
+        changes_before: datetime | None = None,
+    ) -> Pruned:
+        """Forget delivery ids received, and change-log entries written, before these times."""
+        ...
 
     def close(self) -> None: ...
 
@@ -1141,6 +1165,38 @@ class SqlStore:
                 count,
             ) in accounts
         ]
+
+    def prune(
+        self,
+        *,
+        deliveries_before: datetime | None = None,
+        changes_before: datetime | None = None,
+    ) -> Pruned:
+        """Forget delivery ids received, and change-log entries written, before these times.
+
+        The delivery ids are what makes a repeated delivery a no-op, and they
+        are only needed while a provider may still send one again (its retries
+        last hours, a redelivery by hand days): keep them for
+        :data:`KEEP_DELIVERIES`. A delivery that comes back after its id was
+        forgotten is applied again, and changes nothing the mirror holds newer:
+        a supporter is never rolled back to an older observation, and the
+        providers that re-read the supporter read today's state. The change log
+        is the operator's record: it is kept until asked (``changes_before``).
+        Mirror rows and tombstones are never pruned. Each table is one
+        ``DELETE`` in its own transaction, so a large prune blocks no sync long.
+        """
+        deleted = {"deliveries": 0, "changes": 0}
+        for table, column, before in (
+            ("sync_deliveries", "received_us", deliveries_before),
+            ("sync_changes", "at_us", changes_before),
+        ):
+            if before is None:
+                continue
+            with self._transaction(write=True) as cur:
+                deleted[table.removeprefix("sync_")] = self._run(
+                    cur, f"DELETE FROM {table} WHERE {column} < ?", (to_us(before),)
+                ).rowcount
+        return Pruned(**deleted)
 
     # -- schema -------------------------------------------------------------------------
 
