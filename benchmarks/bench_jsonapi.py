@@ -166,7 +166,7 @@ def interleaved(
 
 
 #: Page sizes and rounds (fast functions, naive scan); the naive scan is quadratic.
-SIZES = ((100, 200, 20), (1_000, 40, 3), (10_000, 8, 1))
+SIZES = ((100, 200, 20), (1_000, 40, 3), (10_000, 20, 1))
 
 
 def _collector_note(fast: dict[str, float], still: dict[str, float]) -> Callable[[str], str]:
