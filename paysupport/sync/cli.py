@@ -2,8 +2,11 @@
 
 ``paysupport sync --accounts patreon:ID github:LOGIN --db sqlite:///mirror.db``
 walks each account once on a thread pool and exits (1 when an account failed);
-``--watch`` keeps going: it serves the webhook endpoint (``POST /<provider>``)
-and walks every account again each ``--interval``. ``paysupport sync status``
+``--watch`` keeps going: it serves the webhook endpoint (``POST
+/<provider>/<account>`` verified with that account's own secret, ``POST
+/<provider>`` with the provider-wide one; :mod:`paysupport.sync.secrets`) and
+walks every account again each ``--interval``. Secrets are never printed or
+logged, only which keys have one. ``paysupport sync status``
 shows each account's health; ``paysupport sync worker`` and ``paysupport sync
 enqueue`` run the same jobs on Dramatiq (:mod:`paysupport.sync.dramatiq_app`).
 Logs are one line per event, as text or JSON (``--log-format json``).
@@ -84,28 +87,25 @@ def _db(db: str | None) -> str:
     return url
 
 
-def _secrets(pairs: Iterable[str], providers: Iterable[str]) -> dict[str, str]:
-    from paysupport.config import resolve_settings
-    from paysupport.errors import ConfigError
+def _secrets(pairs: Iterable[str], file: str | None) -> Any:
+    """The webhook secrets: ``--webhook-secret`` pairs, the file, then the settings."""
+    from paysupport.sync.secrets import WebhookSecrets
 
-    found: dict[str, str] = {}
-    for pair in pairs:
-        provider, sep, secret = pair.partition("=")
-        if not sep or not secret:
-            raise ConfigError(f"--webhook-secret {pair!r}: write provider=SECRET")
-        found[provider] = secret
-    for provider in providers:
-        if provider not in found:
-            setting = resolve_settings(provider, ("webhook_secret",), {}).get("webhook_secret")
-            if setting:
-                found[provider] = str(setting)
-    return found
+    return WebhookSecrets.from_sources(pairs, file)
 
 
 db_option = click.option(
     "--db",
     default=None,
     help="The mirror store: sqlite:///PATH or postgresql://... (PAYSUPPORT_SYNC_DB).",
+)
+secrets_file_option = click.option(
+    "--webhook-secrets",
+    "secrets_file",
+    default=None,
+    metavar="FILE",
+    help="A JSON or TOML file mapping provider:account (or provider) to its webhook secret;"
+    " mode 0600, re-read when it changes (PAYSUPPORT_SYNC_WEBHOOK_SECRETS).",
 )
 log_option = click.option(
     "--log-format",
@@ -154,8 +154,11 @@ log_option = click.option(
     "--webhook-secret",
     "secrets",
     multiple=True,
-    help="provider=SECRET (default: the webhook_secret setting).",
+    help="provider:account=SECRET for /<provider>/<account>, provider=SECRET for /<provider>"
+    " and any account without its own (default: the webhook_secret setting); repeatable."
+    " Other local users can see a command line: prefer --webhook-secrets.",
 )
+@secrets_file_option
 @click.option(
     "--metrics-port",
     type=int,
@@ -180,6 +183,7 @@ def sync(
     port: int,
     interval: float,
     secrets: tuple[str, ...],
+    secrets_file: str | None,
     metrics_port: int | None,
     metrics_file: str | None,
     log_format: str,
@@ -195,6 +199,7 @@ def sync(
 
     configure_logging(log_format)
     chosen = _accounts(accounts)
+    webhook_secrets = _secrets(secrets, secrets_file)  # a bad file fails before the store opens
     store = open_store(_db(db))
     root = ctx.find_root().obj
     metrics = Metrics()
@@ -206,7 +211,7 @@ def sync(
         connector,
         workers=workers,
         page_size=page_size,
-        secrets=_secrets(secrets, {a.provider for a in chosen}),
+        secrets=webhook_secrets,
     )
     served = [] if metrics_port is None else [serve(metrics, store, port=metrics_port)]
     try:
@@ -263,20 +268,28 @@ def _watch(
     metrics_file: str | None,
 ) -> None:
     from paysupport.sandbox.serving import start_server
+    from paysupport.sync.secrets import WebhookSecrets
     from paysupport.sync.webhooks import SyncWebhookApp
 
     log = logging.getLogger("paysupport.sync")
     providers = {a.provider for a in chosen}
     defaults = {a.provider: a.account for a in reversed(chosen)}
 
-    def handle(provider: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        engine.apply_delivery(provider, headers, body, account=defaults[provider])
+    def handle(
+        provider: str, headers: list[tuple[str, str]], body: bytes, account: str | None
+    ) -> None:
+        engine.apply_delivery(
+            provider, headers, body, account=defaults[provider], addressed_to=account
+        )
 
-    app = SyncWebhookApp(providers & set(engine.secrets), handle, on_outcome=metrics.delivery)
+    app = SyncWebhookApp(providers, handle, on_outcome=metrics.delivery)
     served = start_server(app, port=port, quiet=True)
-    click.echo(
-        f"webhooks: {served.url}/<provider> ({', '.join(sorted(app.providers)) or 'no secrets'})"
+    known = (
+        engine.secrets.describe(providers)
+        if isinstance(engine.secrets, WebhookSecrets)
+        else ", ".join(sorted(providers))
     )
+    click.echo(f"webhooks: {served.url}/<provider>/<account> or /<provider>; secrets: {known}")
     stop = threading.Event()
     try:
         while True:
@@ -350,9 +363,16 @@ def _distributed_env(redis: str | None, db: str | None) -> None:
 @redis_option
 @db_option
 @click.option("--threads", default=8, show_default=True, help="Jobs this worker runs at once.")
+@secrets_file_option
 @log_option
-def worker(redis: str | None, db: str | None, threads: int, log_format: str) -> None:
+def worker(
+    redis: str | None, db: str | None, threads: int, secrets_file: str | None, log_format: str
+) -> None:
     """Run Dramatiq jobs (page walks, deliveries) until SIGTERM; start one per core and machine."""
+    from paysupport.sync.secrets import ENV_FILE
+
+    if secrets_file:
+        os.environ[ENV_FILE] = secrets_file
     _distributed_env(redis, db)
     _db(None)
     configure_logging(log_format)

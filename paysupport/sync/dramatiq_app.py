@@ -16,11 +16,21 @@ the environment:
     rate limits replacing the documented ones (``patreon:token=100/60 ...``);
 ``PAYSUPPORT_SYNC_PAGE_SIZE``, ``PAYSUPPORT_SYNC_HEARTBEAT_MS``
     the page size asked of providers; how long a silent worker is taken for
-    dead before its messages go to others (Dramatiq's ``heartbeat_timeout``).
+    dead before its messages go to others (Dramatiq's ``heartbeat_timeout``);
+``PAYSUPPORT_SYNC_WEBHOOK_SECRETS``
+    the file of webhook secrets per account (``{"patreon:7100000": "..."}``,
+    mode 0600, re-read when it changes; :mod:`paysupport.sync.secrets`).
 
-Clients read their settings (``client_id``, ``base_url``...) and webhook
-secrets (``PAYSUPPORT_<PROVIDER>_WEBHOOK_SECRET``) from the config file and
-environment, as everywhere.
+Clients read their settings (``client_id``, ``base_url``...) and the
+provider-wide webhook secrets (``PAYSUPPORT_<PROVIDER>_WEBHOOK_SECRET``) from
+the config file and environment, as everywhere.
+
+A delivery is queued by the endpoint in front of the workers
+(:func:`webhook_app`, ``POST /<provider>[/<account>]``) with the account its
+URL named, so the worker verifies it with the same secret and refuses it in
+the same way when it is about another account. Messages queued before the
+account was carried (three arguments) are verified with the provider-wide
+secret, as then.
 
 Each job is a pure function of its arguments (:func:`~paysupport.sync.jobs.sync_page`
 of ``(provider, account, run_id, cursor)``), which enqueues the next page's
@@ -39,12 +49,17 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paysupport._extras import needs_extra
 from paysupport.sync.jobs import Account, Connector, new_run_id, sync_page, transient
 from paysupport.sync.ratelimit import RedisLimiter, parse_limits
+from paysupport.sync.secrets import NoWebhookSecret, SecretLookup, WebhookSecrets, secret_for
 from paysupport.sync.store import MirrorStore, RunSuperseded, open_store
+
+if TYPE_CHECKING:
+    from paysupport.sync.webhooks import Handle, SyncWebhookApp
 
 with needs_extra("sync", "paysupport sync's Dramatiq workers"):
     import dramatiq
@@ -59,6 +74,7 @@ __all__ = [
     "enqueue_sync",
     "run_worker",
     "sync_page_job",
+    "webhook_app",
 ]
 
 log = logging.getLogger("paysupport.sync")
@@ -109,6 +125,8 @@ class _Runtime:
     store: MirrorStore
     connector: Connector
     page_size: int | None
+    #: the webhook secrets: PAYSUPPORT_SYNC_WEBHOOK_SECRETS's file, then the settings
+    secrets: SecretLookup = field(default_factory=WebhookSecrets.from_sources, repr=False)
 
 
 _runtime: _Runtime | None = None
@@ -159,25 +177,31 @@ def sync_page_job(provider: str, account: str, run_id: str, cursor: str | None) 
 
 
 @dramatiq.actor(queue_name="paysupport-sync", time_limit=TIME_LIMIT_MS)
-def apply_delivery(provider: str, headers: list[list[str]], body: str) -> None:
-    """Verify, re-read and apply one queued delivery (``body`` in base64), once."""
-    from paysupport.config import resolve_settings
+def apply_delivery(
+    provider: str, headers: list[list[str]], body: str, addressed_to: str | None = None
+) -> None:
+    """Verify, re-read and apply one queued delivery (``body`` in base64), once.
+
+    ``addressed_to`` is the account of the URL it was sent to: verified with
+    that account's secret and refused (``AccountMismatch``, not retried) when
+    about another account. Absent from messages queued by older versions, and
+    for ``POST /<provider>``: the provider-wide secret.
+    """
     from paysupport.sync.webhooks import apply
 
     here = runtime()
-    secret = resolve_settings(provider, ("webhook_secret",), {}).get("webhook_secret")
+    secret = secret_for(here.secrets, provider, addressed_to)
     if not secret:
-        raise RuntimeError(
-            f"no webhook secret for {provider} (PAYSUPPORT_{provider.upper()}_WEBHOOK_SECRET)"
-        )
+        raise NoWebhookSecret(provider, addressed_to)
     client = here.connector.client(provider, "default")
     apply(
         here.store,
         client,
         [(name, value) for name, value in headers],
         base64.b64decode(body),
-        str(secret),
+        secret,
         lambda name: here.connector.client(provider, name),
+        addressed_to=addressed_to,
     )
 
 
@@ -205,22 +229,64 @@ def enqueue_deliveries(
     provider: str,
     deliveries: Iterable[tuple[Sequence[tuple[str, str]], bytes]],
     *,
+    addressed_to: str | None = None,
     to: dramatiq.Broker | None = None,
 ) -> int:
-    """Queue deliveries (headers, raw body) for the workers; how many were queued."""
+    """Queue deliveries (headers, raw body) for the workers; how many were queued.
+
+    ``addressed_to`` is the account whose URL they were sent to (``None`` for
+    ``/<provider>``); it travels in the message as a fourth argument, left out
+    when ``None`` so that workers of an older version still take the message.
+    """
     target = to or broker
     target.declare_queue(QUEUE)
     count = 0
     for headers, body in deliveries:
+        pairs = [[name, value] for name, value in headers]
+        text = base64.b64encode(body).decode("ascii")
         target.enqueue(
-            apply_delivery.message(
-                provider,
-                [[name, value] for name, value in headers],
-                base64.b64encode(body).decode("ascii"),
-            )
+            apply_delivery.message(provider, pairs, text)
+            if addressed_to is None
+            else apply_delivery.message(provider, pairs, text, addressed_to)
         )
         count += 1
     return count
+
+
+def webhook_app(
+    providers: Iterable[str],
+    secrets: SecretLookup | None = None,
+    *,
+    check: Handle | None = None,
+    to: dramatiq.Broker | None = None,
+) -> SyncWebhookApp:
+    """The endpoint in front of the workers: ``POST /<provider>[/<account>]``, queued.
+
+    A delivery is queued with the account its URL names (the worker verifies it
+    again, with the same secret, and applies the same account check). Before
+    queueing, a URL no secret verifies is answered 404 (``secrets``, the
+    workers' by default: ``PAYSUPPORT_SYNC_WEBHOOK_SECRETS`` and the settings),
+    and ``check(provider, headers, raw_body, account)``, when given, refuses
+    forged deliveries (403) so that they never reach the queue.
+    """
+    from paysupport.sync.webhooks import SyncWebhookApp
+
+    lookup = secrets if secrets is not None else WebhookSecrets.from_sources()
+
+    def known(
+        provider: str, headers: list[tuple[str, str]], body: bytes, account: str | None
+    ) -> None:
+        if not secret_for(lookup, provider, account):
+            raise NoWebhookSecret(provider, account)
+        if check is not None:
+            check(provider, headers, body, account)
+
+    def queue(
+        provider: str, headers: list[tuple[str, str]], body: bytes, account: str | None
+    ) -> None:
+        enqueue_deliveries(provider, [(headers, body)], addressed_to=account, to=to)
+
+    return SyncWebhookApp(providers, queue, check=known)
 
 
 def run_worker(threads: int = 8, *, stop: threading.Event | None = None) -> None:

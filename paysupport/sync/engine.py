@@ -9,7 +9,11 @@ here too, around the jobs rather than inside them: :class:`RetryPolicy`
 4xx answers never), and the rate limiter (:class:`~paysupport.sync.ratelimit.LocalLimiter`
 by default) before every request. A run interrupted (the process killed) is
 resumed from its saved cursor by the next start. Webhook deliveries are
-applied by :meth:`Engine.apply_delivery`, in the thread that received them.
+applied by :meth:`Engine.apply_delivery`, in the thread that received them,
+each verified with the secret of the account its URL names (or the
+provider-wide one): ``secrets`` is any lookup ``(provider, account) -> secret``
+(:mod:`paysupport.sync.secrets`), so a platform can read its creators'
+secrets from its own database.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from paysupport.sync.jobs import (
     sync_page,
     transient,
 )
+from paysupport.sync.secrets import NoWebhookSecret, SecretLookup, secret_for
 from paysupport.sync.store import Applied, MirrorStore, Reconciled, RunSuperseded
 from paysupport.sync.webhooks import Headers, apply as apply_one
 
@@ -100,7 +105,11 @@ class AccountResult:
 class Engine:
     """Walks accounts on ``workers`` threads and applies deliveries; one process, any store.
 
-    ``secrets`` are the webhook secrets per provider (for :meth:`apply_delivery`).
+    ``secrets`` verify deliveries (:meth:`apply_delivery`): a lookup
+    ``(provider, account) -> secret | None`` such as
+    :class:`~paysupport.sync.secrets.WebhookSecrets` or a function reading
+    the platform's database, or a mapping of ``"provider:account"`` and
+    ``"provider"`` keys. The engine's repr never shows them.
     """
 
     store: MirrorStore
@@ -108,7 +117,7 @@ class Engine:
     workers: int = 4
     page_size: int | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    secrets: Mapping[str, str] = field(default_factory=dict)
+    secrets: SecretLookup | Mapping[str, str] = field(default_factory=dict, repr=False)
     sleep: Callable[[float], None] = time.sleep
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -185,17 +194,30 @@ class Engine:
             return AccountResult(account, run_id, error=message, pages=pages)
 
     def apply_delivery(
-        self, provider: str, headers: Headers, raw_body: bytes, *, account: str | None = None
+        self,
+        provider: str,
+        headers: Headers,
+        raw_body: bytes,
+        *,
+        account: str | None = None,
+        addressed_to: str | None = None,
     ) -> Applied | None:
         """Verify, re-read and apply one delivery (retrying what is transient).
 
-        The delivery is verified with ``secrets[provider]``; the re-read uses the
-        client of the delivery's account. ``account`` is the client verifying it
-        (any account of the provider: the first one connected by default).
+        ``addressed_to`` is the account the delivery was sent to (the URL's
+        ``/<provider>/<account>``): it is verified with that account's secret
+        (or the provider-wide one) and refused with
+        :class:`~paysupport.sync.webhooks.AccountMismatch` when it is about
+        another account; ``None`` (``/<provider>``) verifies with the
+        provider-wide secret. The re-read uses the client of the delivery's
+        account. ``account`` is the client verifying it (any account of the
+        provider: the first one connected by default). Raises
+        :class:`~paysupport.sync.secrets.NoWebhookSecret` when no secret
+        verifies deliveries to that URL.
         """
-        secret = self.secrets.get(provider)
+        secret = secret_for(self.secrets, provider, addressed_to)
         if not secret:
-            raise KeyError(f"no webhook secret for {provider}")
+            raise NoWebhookSecret(provider, addressed_to)
         client = self.connector.client(provider, account or "default")
         metrics = self.connector.metrics
 
@@ -207,6 +229,7 @@ class Engine:
                 raw_body,
                 secret,
                 lambda name: self.connector.client(provider, name),
+                addressed_to=addressed_to,
             )
 
         applied = self.policy.run(job, sleep=self.sleep)

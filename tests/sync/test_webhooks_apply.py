@@ -41,7 +41,9 @@ def test_patreon_deliveries_through_the_endpoint(mirror: MirrorStore) -> None:
         received: list[tuple[list[tuple[str, str]], bytes]] = []
         engine = Engine(mirror, connector(sb, tokens), secrets={})
 
-        def handle(provider: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        def handle(
+            provider: str, headers: list[tuple[str, str]], body: bytes, _to: str | None
+        ) -> None:
             received.append((headers, body))
             engine.apply_delivery(provider, headers, body, account=account.account)
 
@@ -84,7 +86,7 @@ def test_an_old_delivery_applied_late_does_not_roll_back(mirror: MirrorStore) ->
         [account] = accounts_with_tokens(sb, tokens)
         creator: Any = sb.connect("patreon")
         received: list[tuple[list[tuple[str, str]], bytes]] = []
-        collector = SyncWebhookApp(["patreon"], lambda p, h, b: received.append((h, b)))
+        collector = SyncWebhookApp(["patreon"], lambda p, h, b, a: received.append((h, b)))
         served = start_server(collector, quiet=True)
         try:
             hook = creator.create_webhook(
