@@ -151,6 +151,13 @@ log_option = click.option(
     "--interval", default=3600.0, show_default=True, help="Seconds between walks (--watch)."
 )
 @click.option(
+    "--keep-deliveries",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Days a delivery id is kept to refuse its repeats (--watch prunes after each walk).",
+)
+@click.option(
     "--webhook-secret",
     "secrets",
     multiple=True,
@@ -182,6 +189,7 @@ def sync(
     watch: bool,
     port: int,
     interval: float,
+    keep_deliveries: float,
     secrets: tuple[str, ...],
     secrets_file: str | None,
     metrics_port: int | None,
@@ -223,7 +231,7 @@ def sync(
             if not all(r.ok for r in results):
                 raise SystemExit(1)
             return
-        _watch(engine, chosen, port, interval, metrics, metrics_file)
+        _watch(engine, chosen, port, interval, metrics, metrics_file, keep_deliveries)
     finally:
         for server in served:
             server.close()
@@ -266,6 +274,7 @@ def _watch(
     interval: float,
     metrics: Any,
     metrics_file: str | None,
+    keep_deliveries: float,
 ) -> None:
     from paysupport.sandbox.serving import start_server
     from paysupport.sync.secrets import WebhookSecrets
@@ -296,11 +305,59 @@ def _watch(
             _report(engine.sync(chosen))
             if metrics_file:
                 metrics.write_textfile(metrics_file, engine.store)
-            log.info("walks done; next in %s s", interval)
+            pruned = engine.store.prune(deliveries_before=_days_ago(keep_deliveries))
+            log.info(
+                "walks done; next in %s s",
+                interval,
+                extra={"delivery_ids_pruned": pruned.deliveries},
+            )
             if stop.wait(interval):
                 return
     finally:
         served.close()
+
+
+def _days_ago(days: float) -> Any:
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) - timedelta(days=days)
+
+
+@sync.command()
+@db_option
+@click.option(
+    "--deliveries-older-than",
+    "deliveries_days",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Forget delivery ids received more than this many days ago.",
+)
+@click.option(
+    "--changes-older-than",
+    "changes_days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Also delete change-log entries older than this many days (default: keep them).",
+)
+def prune(db: str | None, deliveries_days: float, changes_days: float | None) -> None:
+    """Forget old delivery ids (and, when asked, old change-log entries); cron it with workers.
+
+    A delivery id only has to be kept while the provider may send it again; one
+    that comes back later changes nothing the mirror holds newer. Supporters and
+    their tombstones are never pruned.
+    """
+    from paysupport.sync.store import open_store
+
+    store = open_store(_db(db))
+    try:
+        pruned = store.prune(
+            deliveries_before=_days_ago(deliveries_days),
+            changes_before=None if changes_days is None else _days_ago(changes_days),
+        )
+    finally:
+        store.close()
+    click.echo(f"pruned {pruned.deliveries} delivery ids, {pruned.changes} change-log entries")
 
 
 @sync.command()

@@ -6,8 +6,12 @@ Every test runs on both stores: SQLite (the embedded default) and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-from paysupport.sync import MirrorStore, Pruned
+from click.testing import CliRunner
+
+from paysupport.cli import main
+from paysupport.sync import MirrorStore, Pruned, open_store
 from tests.sync.kit import ACCOUNT, PROVIDER, at, fan
 
 
@@ -60,3 +64,33 @@ def test_nothing_is_pruned_without_a_cutoff(store: MirrorStore) -> None:
     store.apply_delivery(PROVIDER, "d-1", fan(1), at(1))
     assert store.prune() == Pruned(0, 0)
     assert store.apply_delivery(PROVIDER, "d-1", fan(1), at(1)).duplicate
+
+
+def test_the_prune_command_keeps_recent_ids_and_the_log_unless_asked(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'mirror.db'}"
+    store = open_store(db)
+    try:
+        store.apply_delivery(PROVIDER, "d-1", fan(1), at(1))
+    finally:
+        store.close()
+    runner = CliRunner()
+
+    kept = runner.invoke(main, ["sync", "prune", "--db", db])  # received just now: kept
+    assert kept.exit_code == 0, kept.output
+    assert kept.output.strip() == "pruned 0 delivery ids, 0 change-log entries"
+
+    done = runner.invoke(
+        main,
+        ["sync", "prune", "--db", db, "--deliveries-older-than", "0", "--changes-older-than", "0"],
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "pruned 1 delivery ids, 1 change-log entries"
+    store = open_store(db)
+    try:
+        assert store.supporters(PROVIDER, ACCOUNT) == [fan(1)]
+        assert not store.apply_delivery(PROVIDER, "d-1", fan(1), at(1)).duplicate
+    finally:
+        store.close()
+
+    refused = runner.invoke(main, ["sync", "prune", "--db", db, "--deliveries-older-than", "-1"])
+    assert refused.exit_code == 2 and "-1" in refused.output
