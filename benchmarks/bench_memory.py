@@ -102,7 +102,7 @@ def p4(quick: bool = False) -> list[Result]:
                 "peak RSS growth, walking 100,000 Patreon members",
                 got["growth"],
                 "MB",
-                "<= 20 MB",
+                "<= 5 MB",
                 f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
             )
         )
@@ -131,7 +131,7 @@ def p4(quick: bool = False) -> list[Result]:
                 "peak RSS growth, 100,000 Ipernity docs, prefetch 4",
                 got["growth"],
                 "MB",
-                "<= 20 MB",
+                "<= 5 MB",
                 f"RSS {got['before']:.0f} MB before, peak {got['peak']:.0f} MB",
             )
         )
