@@ -76,6 +76,8 @@ SETTLED = (DONE, MANUAL)
 LEASE_SECONDS = 600.0
 #: How long to wait for another process' write transaction (seconds).
 LOCK_TIMEOUT = 60.0
+#: Seconds between tries of a ledger's set-up that SQLite refused at once as locked.
+_SET_UP_PAUSE = 0.02
 #: ``PRAGMA user_version`` of the current schema: 2 keys supports by feed as well, 3 records
 #: what each support costs (``amount`` in minor units and ``currency``, when known), 4 adds
 #: the ``value_payments`` table (value-for-value keysend payments).
@@ -259,6 +261,12 @@ class PaymentClaim:
     recovering: bool = False
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked" (or "busy"): another connection holds the file."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def default_path() -> Path:
     return default_data_dir() / "ledger.sqlite3"
 
@@ -334,20 +342,36 @@ class Ledger:
         self.lease = lease
         with self._guard():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("BEGIN IMMEDIATE")
+            # Runs started together on a new ledger (a podcatcher's hook for two episodes)
+            # meet here: switching the file to WAL needs it to itself, and SQLite answers
+            # "locked" at once, without waiting through the busy timeout, when another
+            # connection is opening it. So the set-up is tried again until ``timeout``.
+            deadline = time.monotonic() + timeout
+            while True:
                 try:
-                    self._migrate(db)
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
-                db.close()
+                    self._set_up()
+                    break
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(_SET_UP_PAUSE)
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
+
+    def _set_up(self) -> None:
+        """WAL mode, and the tables at this schema, in one immediate transaction."""
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._migrate(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -386,7 +410,7 @@ class Ledger:
     def _advice(self, exc: Exception) -> str:
         text = str(exc) if not isinstance(exc, OSError) else (exc.strerror or str(exc))
         lowered = text.lower()
-        if isinstance(exc, sqlite3.OperationalError) and ("locked" in lowered or "busy" in lowered):
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
             return (
                 f"still locked by another process after {self.timeout:g} s; wait for the other"
                 " paysupport run to finish (or stop it) and run again"

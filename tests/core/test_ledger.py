@@ -6,6 +6,7 @@ Flattr refuses a second flattr, so it proves what was paid.
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import subprocess
 import sys
@@ -122,6 +123,32 @@ def test_a_ledger_where_no_file_can_be_written_says_so(tmp_path: Path) -> None:
     (tmp_path / "not-a-folder").write_text("a file where the ledger's folder should be")
     with pytest.raises(LedgerError, match="choose another with --ledger"):
         Ledger(tmp_path / "not-a-folder" / "ledger.sqlite3")
+
+
+def _open_ledger(path: str, start: Any, results: Any) -> None:
+    start.wait()
+    try:
+        Ledger(path)
+        results.put("opened")
+    except LedgerError as exc:
+        results.put(str(exc))
+
+
+def test_runs_started_together_on_a_new_ledger_all_open_it(tmp_path: Path) -> None:
+    """Two hook runs at once on a fresh ledger: SQLite refuses the switch to WAL at once,
+    without its busy timeout, while another connection opens the file; the set-up waits."""
+    context = multiprocessing.get_context("fork")
+    outcomes = []
+    for round_ in range(25):
+        path = str(tmp_path / f"ledger-{round_}.sqlite3")
+        start, results = context.Barrier(3), context.Queue()
+        runs = [context.Process(target=_open_ledger, args=(path, start, results)) for _ in range(3)]
+        for run in runs:
+            run.start()
+        outcomes += [results.get(timeout=30) for _ in runs]
+        for run in runs:
+            run.join(timeout=30)
+    assert set(outcomes) == {"opened"}
 
 
 def test_a_ledger_locked_too_long_asks_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
