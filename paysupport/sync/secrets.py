@@ -93,13 +93,24 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
     A malformed pair is a :class:`ConfigError` that quotes at most the part
     before ``=``: a secret given without its key must not be echoed back.
     """
+    from paysupport.registry import provider_infos
+
     found: dict[str, str] = {}
+    known: set[str] | None = None
     for pair in pairs:
         key, sep, secret = pair.partition("=")
         if not sep:
             raise ConfigError(
                 "--webhook-secret takes provider=SECRET or provider:account=SECRET"
                 " (this one has no '=')"
+            )
+        # A secret typed alone may hold '=' (base64): what comes before it is then part
+        # of the secret, so it must name a provider, and is never quoted when it does not.
+        known = set(provider_infos()) if known is None else known
+        if key.strip().partition(":")[0] not in known:
+            raise ConfigError(
+                "--webhook-secret takes provider=SECRET or provider:account=SECRET, and one"
+                f" names no provider before '=' (providers: {', '.join(sorted(known))})"
             )
         found[_checked_key(key.strip(), "--webhook-secret", None)] = _checked_secret(
             secret, key.strip(), "--webhook-secret", None

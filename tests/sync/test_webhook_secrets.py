@@ -116,6 +116,9 @@ def test_command_line_pairs() -> None:
     with pytest.raises(ConfigError) as refused:
         parse_pairs(["0123456789abcdef-the-secret-alone"])
     assert_secret_free(["0123456789abcdef-the-secret-alone"], refused.value)
+    with pytest.raises(ConfigError, match="names no provider") as refused:
+        parse_pairs(["c2VjcmV0LWFsb25lLXR5cGVk=="])  # a base64 secret alone: '=' in it
+    assert_secret_free(["c2VjcmV0LWFsb25lLXR5cGVk"], refused.value)
     with pytest.raises(ConfigError, match="non-empty"):
         parse_pairs(["patreon:7100000="])
     with pytest.raises(ConfigError, match="provider:account"):
